@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * minivent - helpers for struct timespec
+ *
+ * Copyright (C) 2026 The minivent authors
+ */
+#ifndef MINIVENT_TS_UTIL_H
+#define MINIVENT_TS_UTIL_H
+
+/**
+ * @file ts-util.h
+ * @brief Arithmetic, comparison and sorted arrays of struct timespec.
+ *
+ * The arithmetic functions normalize their result: tv_nsec ends up in
+ * 0..999999999 and a negative time has a negative tv_sec, so {1, -1}
+ * becomes {0, 999999999} and {0, -1} becomes {-1, 999999999}.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Convert @p ts to microseconds (nanoseconds are truncated).
+ * @since 1.0
+ */
+uint64_t ts_to_us(const struct timespec *ts);
+
+/**
+ * @brief Store @p us microseconds in @p ts.
+ * @since 1.0
+ */
+void us_to_ts(uint64_t us, struct timespec *ts);
+
+/**
+ * @brief Bring tv_nsec into 0..999999999, carrying into tv_sec.
+ * @since 1.0
+ */
+void ts_normalize(struct timespec *ts);
+
+/**
+ * @brief @p t1 += @p t2, normalized.
+ * @since 1.0
+ */
+void ts_add(struct timespec *t1, const struct timespec *t2);
+
+/**
+ * @brief @p t1 -= @p t2, normalized.
+ * @since 1.0
+ */
+void ts_subtract(struct timespec *t1, const struct timespec *t2);
+
+/**
+ * @brief Compare two normalized times.
+ * @return -1 if @p t1 is earlier, 0 if equal, 1 if later.
+ * @since 1.0
+ */
+int ts_compare(const struct timespec *t1, const struct timespec *t2);
+
+/**
+ * @brief Sort an array of @p len pointers by the times they point to,
+ * earliest first.
+ * @since 1.0
+ */
+void ts_sort(struct timespec **tss, size_t len);
+
+/**
+ * @brief Find where @p new belongs in a sorted array of @p len pointers.
+ *
+ * @p new is normalized first.
+ * @return the index of the first element not earlier than @p new (@p len
+ *         if all are earlier), or -EINVAL for a NULL argument or a length
+ *         over LONG_MAX.
+ * @since 1.0
+ */
+long ts_search(struct timespec *const *tss, size_t len, struct timespec *new);
+
+/**
+ * @brief Insert the pointer @p new into a sorted array of @p *len pointers
+ * with room for @p size, and increment @p *len.
+ *
+ * Equal times keep their insertion order reversed: @p new goes before the
+ * first element that is not earlier.
+ * @return the index where @p new was stored, -EOVERFLOW if the array is
+ *         full, or -EINVAL for a NULL argument.
+ * @since 1.0
+ */
+long ts_insert(struct timespec **tss, size_t *len, size_t size,
+	       struct timespec *new);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MINIVENT_TS_UTIL_H */

@@ -1,0 +1,99 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * minivent - helpers for struct timeval (the timespec helpers of ts-util.h for microseconds)
+ *
+ * Copyright (C) 2026 The minivent authors
+ */
+#ifndef MINIVENT_TV_UTIL_H
+#define MINIVENT_TV_UTIL_H
+
+/**
+ * @file tv-util.h
+ * @brief Arithmetic, comparison and sorted arrays of struct timeval.
+ *
+ * The arithmetic functions normalize their result: tv_usec ends up in
+ * 0..999999 and a negative time has a negative tv_sec, so {1, -1}
+ * becomes {0, 999999} and {0, -1} becomes {-1, 999999}.
+ */
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/time.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/**
+ * @brief Convert @p tv to microseconds.
+ * @since 1.0
+ */
+uint64_t tv_to_us(const struct timeval *tv);
+
+/**
+ * @brief Store @p us microseconds in @p tv.
+ * @since 1.0
+ */
+void us_to_tv(uint64_t us, struct timeval *tv);
+
+/**
+ * @brief Bring tv_usec into 0..999999, carrying into tv_sec.
+ * @since 1.0
+ */
+void tv_normalize(struct timeval *tv);
+
+/**
+ * @brief @p t1 += @p t2, normalized.
+ * @since 1.0
+ */
+void tv_add(struct timeval *t1, const struct timeval *t2);
+
+/**
+ * @brief @p t1 -= @p t2, normalized.
+ * @since 1.0
+ */
+void tv_subtract(struct timeval *t1, const struct timeval *t2);
+
+/**
+ * @brief Compare two normalized times.
+ * @return -1 if @p t1 is earlier, 0 if equal, 1 if later.
+ * @since 1.0
+ */
+int tv_compare(const struct timeval *t1, const struct timeval *t2);
+
+/**
+ * @brief Sort an array of @p len pointers by the times they point to,
+ * earliest first.
+ * @since 1.0
+ */
+void tv_sort(struct timeval **tvs, size_t len);
+
+/**
+ * @brief Find where @p new belongs in a sorted array of @p len pointers.
+ *
+ * @p new is normalized first.
+ * @return the index of the first element not earlier than @p new (@p len
+ *         if all are earlier), or -EINVAL for a NULL argument or a length
+ *         over LONG_MAX.
+ * @since 1.0
+ */
+long tv_search(struct timeval *const *tvs, size_t len, struct timeval *new);
+
+/**
+ * @brief Insert the pointer @p new into a sorted array of @p *len pointers
+ * with room for @p size, and increment @p *len.
+ *
+ * Equal times keep their insertion order reversed: @p new goes before the
+ * first element that is not earlier.
+ * @return the index where @p new was stored, -EOVERFLOW if the array is
+ *         full, or -EINVAL for a NULL argument.
+ * @since 1.0
+ */
+long tv_insert(struct timeval **tvs, size_t *len, size_t size,
+	       struct timeval *new);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* MINIVENT_TV_UTIL_H */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The dispatcher object: creation, cleanup, release and its accessors.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include "dispatcher-internal.h"
+#include "export.h"
+#include "time-internal.h"
+
+/* Room for this many events before the first reallocation. */
+#define INITIAL_SLOTS 32
+
+static void close_fd(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = TIMER_TOKEN };
+	int64_t now;
+
+	dsp->timerfd = timerfd_create(clocksrc, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (dsp->timerfd < 0)
+		return -errno;
+	/* Deadlines are computed with clock_gettime(): it must know the clock. */
+	now = clock_now_ns(clocksrc);
+	if (now < 0)
+		return (int)now;
+	dsp->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (dsp->epfd < 0)
+		return -errno;
+	if (epoll_ctl(dsp->epfd, EPOLL_CTL_ADD, dsp->timerfd, &ev) < 0)
+		return -errno;
+	dsp->slots = calloc(INITIAL_SLOTS, sizeof(*dsp->slots));
+	if (!dsp->slots)
+		return -ENOMEM;
+	dsp->slots_capacity = INITIAL_SLOTS;
+	return heap_reserve(&dsp->heap, INITIAL_SLOTS);
+}
+
+static void dispatcher_destroy(struct dispatcher *dsp)
+{
+	close_fd(dsp->epfd);
+	close_fd(dsp->timerfd);
+	heap_release(&dsp->heap);
+	free(dsp->slots);
+	free(dsp);
+}
+
+MV_EXPORT struct dispatcher *new_dispatcher(int clocksrc)
+{
+	struct dispatcher *dsp = calloc(1, sizeof(*dsp));
+	int r;
+
+	if (!dsp) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	dsp->epfd = -1;
+	dsp->timerfd = -1;
+	dsp->clock = clocksrc;
+	dsp->armed = NO_DEADLINE;
+	r = dispatcher_init(dsp, clocksrc);
+	if (r < 0) {
+		dispatcher_destroy(dsp);
+		errno = -r;
+		return NULL;
+	}
+	return dsp;
+}
+
+/*
+ * Unregister every event and run its cleanup. Cleanups may remove other
+ * events (they are then skipped) but cannot add any: event_add() refuses
+ * while DSP_CLEANING is set, so the walk ends.
+ */
+static void run_cleanups(struct dispatcher *dsp, bool touch_kernel)
+{
+	dsp->state |= DSP_CLEANING;
+	dsp->busy++;
+	for (uint32_t i = 0; i < dsp->slots_used; i++) {
+		struct event *evt = dsp->slots[i].evt;
+
+		if (!evt)
+			continue;
+		event_unregister(dsp, evt, touch_kernel);
+		/* Tell dispatch_callback() not to touch a running event. */
+		if (evt == dsp->current)
+			dsp->current = NULL;
+		if (evt->cleanup)
+			evt->cleanup(evt);
+	}
+	dsp->busy--;
+	dsp->state &= ~DSP_CLEANING;
+}
+
+bool dispatcher_release_if_pending(struct dispatcher *dsp)
+{
+	if (!(dsp->state & DSP_FREE_PENDING) || dsp->busy)
+		return false;
+	run_cleanups(dsp, false);
+	dispatcher_destroy(dsp);
+	return true;
+}
+
+MV_EXPORT void free_dispatcher(struct dispatcher *dsp)
+{
+	if (!dsp)
+		return;
+	/* Inside a callback or cleanup: finish when they have returned. */
+	dsp->state |= DSP_FREE_PENDING;
+	dispatcher_release_if_pending(dsp);
+}
+
+MV_EXPORT int cleanup_dispatcher(struct dispatcher *dsp)
+{
+	int r;
+
+	if (!dsp)
+		return -EINVAL;
+	if (dispatcher_closing(dsp))
+		return -EBUSY;
+	run_cleanups(dsp, true);
+	r = timeout_disarm_timer(dsp);
+	/* A cleanup callback may have freed the dispatcher. */
+	if (dispatcher_release_if_pending(dsp))
+		return 0;
+	return r;
+}
+
+MV_EXPORT int dispatcher_get_efd(const struct dispatcher *dsp)
+{
+	return dsp ? dsp->epfd : -EINVAL;
+}
+
+MV_EXPORT int dispatcher_get_clocksource(const struct dispatcher *dsp)
+{
+	return dsp ? dsp->clock : -EINVAL;
+}
+
+MV_EXPORT int dispatcher_set_timer_slack(struct dispatcher *dsp,
+					 uint64_t slack_ns)
+{
+	if (!dsp || slack_ns > (uint64_t)MAX_TIMER_SLACK_NS)
+		return -EINVAL;
+	dsp->slack_ns = (int64_t)slack_ns;
+	return 0;
+}
+
+MV_EXPORT int dispatcher_get_timer_slack(const struct dispatcher *dsp,
+					 uint64_t *slack_ns)
+{
+	if (!dsp || !slack_ns)
+		return -EINVAL;
+	*slack_ns = (uint64_t)dsp->slack_ns;
+	return 0;
+}

@@ -1,0 +1,236 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Registering events: event_add(), event_remove(), event_modify() and
+ * event_mod_timeout(), and the slot table that makes them O(1) apart from
+ * the O(log n) heap update.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+
+#include "dispatcher-internal.h"
+#include "export.h"
+#include "time-internal.h"
+
+/*
+ * Make sure one more event fits, in both the slot table and the heap, so
+ * that nothing after this point can fail for lack of memory.
+ */
+static int reserve_one_more(struct dispatcher *dsp)
+{
+	uint32_t capacity = dsp->slots_capacity;
+	struct slot *slots;
+
+	if (dsp->free_head || dsp->slots_used < capacity)
+		return 0;
+	if (capacity > UINT32_MAX / 4)
+		return -ENOMEM;
+	capacity *= 2;
+	if (heap_reserve(&dsp->heap, capacity) < 0)
+		return -ENOMEM;
+	slots = realloc(dsp->slots, (size_t)capacity * sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	dsp->slots = slots;
+	dsp->slots_capacity = capacity;
+	return 0;
+}
+
+static uint32_t slot_take(struct dispatcher *dsp, struct event *evt)
+{
+	uint32_t idx;
+
+	if (dsp->free_head) {
+		idx = dsp->free_head - 1;
+		dsp->free_head = dsp->slots[idx].next_free;
+	} else {
+		idx = dsp->slots_used++;
+		dsp->slots[idx].gen = 0;
+	}
+	dsp->slots[idx].evt = evt;
+	dsp->slots[idx].next_free = 0;
+	return idx;
+}
+
+/* Vacate a slot; the new generation invalidates tokens still in flight. */
+static void slot_release(struct dispatcher *dsp, uint32_t idx)
+{
+	struct slot *slot = &dsp->slots[idx];
+
+	slot->evt = NULL;
+	slot->gen++;
+	slot->next_free = dsp->free_head;
+	dsp->free_head = idx + 1;
+}
+
+/* The dispatcher @evt is registered with, or NULL. */
+static struct dispatcher *owner_of(const struct event *evt)
+{
+	struct dispatcher *dsp = evt->dsp;
+
+	return dsp && event_is_registered(dsp, evt) ? dsp : NULL;
+}
+
+void event_unregister(struct dispatcher *dsp, struct event *evt,
+		      bool touch_kernel)
+{
+	/*
+	 * If the application closed the fd first, the kernel has dropped it
+	 * from the epoll set already (EBADF/ENOENT): nothing left to undo.
+	 */
+	if ((evt->priv_.state_ & EVT_IN_EPOLL) && touch_kernel)
+		epoll_ctl(dsp->epfd, EPOLL_CTL_DEL, evt->fd, NULL);
+	timeout_cancel(dsp, evt);
+	slot_release(dsp, evt->priv_.slot_ - 1);
+	evt->priv_ = (struct event_private_){ 0 };
+	evt->dsp = NULL;
+	dsp->registered--;
+}
+
+static int check_new_event(const struct dispatcher *dsp, const struct event *evt)
+{
+	if (!evt->callback || (evt->flags & ~TMO_ABS))
+		return -EINVAL;
+	if (evt->dsp == dsp && event_is_registered(dsp, evt))
+		return -EEXIST;
+	if (evt->dsp && evt->dsp != dsp)
+		return -EBUSY;
+	if (evt->fd < -1)
+		return -EBADF;
+	if (evt->fd == -1 && evt->ep.events)
+		return -EINVAL;
+	/* A disabled fd is not given to the kernel yet: check it here. */
+	if (evt->fd >= 0 && !evt->ep.events && fcntl(evt->fd, F_GETFD) < 0)
+		return -EBADF;
+	return 0;
+}
+
+MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
+{
+	int64_t deadline;
+	uint32_t idx;
+	int r;
+
+	if (!dsp || !evt)
+		return -EINVAL;
+	if (dispatcher_closing(dsp))
+		return -EBUSY;
+	r = check_new_event(dsp, evt);
+	if (r < 0)
+		return r;
+	r = timeout_deadline(dsp, &evt->tmo, evt->flags, &deadline);
+	if (r < 0)
+		return r;
+	r = reserve_one_more(dsp);
+	if (r < 0)
+		return r;
+
+	idx = slot_take(dsp, evt);
+	evt->priv_ = (struct event_private_){ .slot_ = idx + 1 };
+	if (evt->ep.events) {
+		evt->ep.data.u64 = slot_token(dsp, idx);
+		if (epoll_ctl(dsp->epfd, EPOLL_CTL_ADD, evt->fd, &evt->ep) < 0) {
+			r = -errno;
+			goto undo_slot;
+		}
+		evt->priv_.state_ |= EVT_IN_EPOLL;
+		evt->priv_.armed_events_ = evt->ep.events;
+	}
+	if (deadline != NO_DEADLINE) {
+		r = timeout_arm(dsp, evt, deadline);
+		if (r < 0)
+			goto undo_epoll;
+	}
+	evt->dsp = dsp;
+	dsp->registered++;
+	return 0;
+
+undo_epoll:
+	if (evt->priv_.state_ & EVT_IN_EPOLL)
+		epoll_ctl(dsp->epfd, EPOLL_CTL_DEL, evt->fd, NULL);
+undo_slot:
+	slot_release(dsp, idx);
+	evt->priv_ = (struct event_private_){ 0 };
+	return r;
+}
+
+MV_EXPORT int event_remove(struct event *evt)
+{
+	struct dispatcher *dsp;
+
+	if (!evt)
+		return -EINVAL;
+	dsp = owner_of(evt);
+	if (!dsp)
+		return -ENOENT;
+	event_unregister(dsp, evt, !(dsp->state & DSP_FREE_PENDING));
+	return 0;
+}
+
+MV_EXPORT int event_modify(struct event *evt)
+{
+	struct event_private_ *priv;
+	struct dispatcher *dsp;
+	uint32_t events;
+	int op;
+
+	if (!evt)
+		return -EINVAL;
+	dsp = owner_of(evt);
+	if (!dsp)
+		return -ENOENT;
+	if (evt->fd == -1)
+		return evt->ep.events ? -EINVAL : 0;
+
+	priv = &evt->priv_;
+	events = evt->ep.events;
+	if (events == priv->armed_events_ &&
+	    !!events == !!(priv->state_ & EVT_IN_EPOLL))
+		return 0;	/* unchanged: no system call */
+
+	if (!events)
+		op = EPOLL_CTL_DEL;
+	else if (priv->state_ & EVT_IN_EPOLL)
+		op = EPOLL_CTL_MOD;
+	else
+		op = EPOLL_CTL_ADD;
+	evt->ep.data.u64 = slot_token(dsp, priv->slot_ - 1);
+	if (epoll_ctl(dsp->epfd, op, evt->fd, &evt->ep) < 0 &&
+	    !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT)))
+		return -errno;
+
+	priv->armed_events_ = events;
+	if (events)
+		priv->state_ |= EVT_IN_EPOLL;
+	else
+		priv->state_ &= ~EVT_IN_EPOLL;
+	return 0;
+}
+
+MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
+{
+	struct dispatcher *dsp;
+	int64_t deadline;
+	int r;
+
+	if (!evt || !tmo || (evt->flags & ~TMO_ABS))
+		return -EINVAL;
+	dsp = owner_of(evt);
+	if (!dsp)
+		return -ENOENT;
+	r = timeout_deadline(dsp, tmo, evt->flags, &deadline);
+	if (r < 0)
+		return r;
+	if (deadline == NO_DEADLINE) {
+		timeout_cancel(dsp, evt);
+	} else {
+		r = timeout_arm(dsp, evt, deadline);
+		if (r < 0)
+			return r;
+	}
+	evt->tmo = *tmo;
+	return 0;
+}

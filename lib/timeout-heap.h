@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef MINIVENT_TIMEOUT_HEAP_H
+#define MINIVENT_TIMEOUT_HEAP_H
+
+/*
+ * A 4-ary min-heap of armed timeouts, ordered by deadline and, for equal
+ * deadlines, by arming order (event_private_::seq_), so that timeouts due
+ * at the same instant fire first-armed first.
+ *
+ * Each event records its own position (event_private_::heap_pos_, 1-based,
+ * 0 = not in the heap), which makes move and cancel O(log n) without any
+ * search. Entries carry a copy of the deadline so that sifting touches only
+ * the heap array, not the events. A 4-ary heap is shallower than a binary
+ * one and its children share a cache line, which is what libev found too.
+ *
+ * The heap never allocates on its own: the owner reserves capacity for
+ * every registered event up front (heap_reserve()), so arming a timeout
+ * cannot fail for lack of memory.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct event;
+
+struct heap_entry {
+	int64_t deadline;
+	struct event *evt;
+};
+
+struct timeout_heap {
+	struct heap_entry *entries;
+	uint32_t count;
+	uint32_t capacity;
+};
+
+/* Make room for at least @capacity entries. 0 or -ENOMEM. */
+int heap_reserve(struct timeout_heap *heap, uint32_t capacity);
+void heap_release(struct timeout_heap *heap);
+
+/* Insert @evt (not in the heap) with @deadline. Capacity must suffice. */
+void heap_insert(struct timeout_heap *heap, struct event *evt, int64_t deadline);
+/* Change the deadline of @evt, which is in the heap. */
+void heap_update(struct timeout_heap *heap, struct event *evt, int64_t deadline);
+/* Take @evt out of the heap; a no-op if it is not in it. */
+void heap_remove(struct timeout_heap *heap, struct event *evt);
+
+static inline const struct heap_entry *heap_top(const struct timeout_heap *heap)
+{
+	return heap->count ? &heap->entries[0] : 0;
+}
+
+/* For tests: check the heap property and the back-pointers. */
+bool heap_is_consistent(const struct timeout_heap *heap);
+
+#endif
