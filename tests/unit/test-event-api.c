@@ -1,0 +1,411 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests of event_add(), event_remove(), event_modify() and
+ * event_mod_timeout(): every success path and every error path, including
+ * failing system calls, after which the dispatcher must be unchanged.
+ */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+
+#include "unit-test.h"
+
+struct fixture {
+	struct dispatcher *dsp;
+	int fds[2];
+	struct probe p;
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	if (!f)
+		return -1;
+	f->dsp = monotonic_dispatcher();
+	make_pipe(f->fds);
+	probe_init(&f->p, f->fds[0], EPOLLIN);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	wrap_reset();
+	free_dispatcher(f->dsp);
+	close(f->fds[0]);
+	close(f->fds[1]);
+	free(f);
+	return 0;
+}
+
+/* Is the dispatcher still fully working? An fd event must dispatch. */
+static void assert_dispatcher_works(struct fixture *f)
+{
+	struct probe check;
+	int fds[2];
+
+	make_pipe(fds);
+	probe_init(&check, fds[0], EPOLLIN);
+	check.result = EVENTCB_REMOVE;
+	assert_int_equal(event_add(f->dsp, &check.evt), 0);
+	write_byte(fds[1]);
+	wait_once(f->dsp);
+	assert_int_equal(check.calls, 1);
+	assert_null(check.evt.dsp);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+static void test_add_success(void **state)
+{
+	struct fixture *f = *state;
+	struct probe timer, disabled;
+
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	assert_ptr_equal(f->p.evt.dsp, f->dsp);
+	probe_init(&timer, -1, 0);
+	timer.evt.tmo = ms(5);
+	assert_int_equal(event_add(f->dsp, &timer.evt), 0);
+	/* Registered disabled: no epoll_ctl at all. */
+	probe_init(&disabled, f->fds[1], 0);
+	wrap_reset();
+	assert_int_equal(event_add(f->dsp, &disabled.evt), 0);
+	assert_int_equal(wrap_calls(WRAP_EPOLL_CTL), 0);
+	assert_int_equal(event_remove(&disabled.evt), 0);
+	assert_int_equal(event_remove(&timer.evt), 0);
+}
+
+static void test_add_invalid(void **state)
+{
+	struct fixture *f = *state;
+	struct probe *p = &f->p;
+
+	assert_int_equal(event_add(NULL, &p->evt), -EINVAL);
+	assert_int_equal(event_add(f->dsp, NULL), -EINVAL);
+
+	p->evt.callback = NULL;
+	assert_int_equal(event_add(f->dsp, &p->evt), -EINVAL);
+	p->evt.callback = probe_callback;
+
+	p->evt.flags = 0x8000;
+	assert_int_equal(event_add(f->dsp, &p->evt), -EINVAL);
+	p->evt.flags = 0;
+
+	p->evt.tmo = (struct timespec){ 0, 1000000000L };
+	assert_int_equal(event_add(f->dsp, &p->evt), -EINVAL);
+	p->evt.tmo = (struct timespec){ 0, -1 };
+	assert_int_equal(event_add(f->dsp, &p->evt), -EINVAL);
+	p->evt.tmo = (struct timespec){ -1, 0 };
+	assert_int_equal(event_add(f->dsp, &p->evt), -EINVAL);
+	p->evt.tmo = (struct timespec){ 0, 0 };
+
+	p->evt.fd = -1;		/* a timer cannot wait for fd events */
+	assert_int_equal(event_add(f->dsp, &p->evt), -EINVAL);
+	p->evt.fd = -2;
+	assert_int_equal(event_add(f->dsp, &p->evt), -EBADF);
+	p->evt.fd = f->fds[0];
+
+	/* Nothing of the above registered anything. */
+	assert_null(p->evt.dsp);
+	assert_dispatcher_works(f);
+}
+
+static void test_add_bad_fd(void **state)
+{
+	struct fixture *f = *state;
+	struct probe closed, regular;
+	int fd = dup(f->fds[0]);
+	char path[] = "/tmp/minivent-unit-XXXXXX";
+
+	close(fd);
+	probe_init(&closed, fd, EPOLLIN);
+	assert_int_equal(event_add(f->dsp, &closed.evt), -EBADF);
+	closed.evt.ep.events = 0;	/* disabled: checked without epoll */
+	assert_int_equal(event_add(f->dsp, &closed.evt), -EBADF);
+
+	/* epoll refuses regular files. */
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	unlink(path);
+	probe_init(&regular, fd, EPOLLIN);
+	assert_int_equal(event_add(f->dsp, &regular.evt), -EPERM);
+	close(fd);
+	assert_dispatcher_works(f);
+}
+
+static void test_add_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct probe same_fd;
+	struct dispatcher *other = new_dispatcher(CLOCK_MONOTONIC);
+
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), -EEXIST);
+	/* Registered here: another dispatcher must not take it over. */
+	assert_int_equal(event_add(other, &f->p.evt), -EBUSY);
+	/* A second event for the same fd: epoll says EEXIST. */
+	probe_init(&same_fd, f->fds[0], EPOLLIN);
+	assert_int_equal(event_add(f->dsp, &same_fd.evt), -EEXIST);
+	assert_null(same_fd.evt.dsp);
+	free_dispatcher(other);
+	assert_int_equal(event_remove(&f->p.evt), 0);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+}
+
+static void test_add_syscall_failures(void **state)
+{
+	struct fixture *f = *state;
+	struct probe timer;
+
+	wrap_fail(WRAP_EPOLL_CTL, 1, ENOMEM);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), -ENOMEM);
+	assert_null(f->p.evt.dsp);
+
+	probe_init(&timer, -1, 0);
+	timer.evt.tmo = ms(100);
+	wrap_fail(WRAP_CLOCK_GETTIME, 1, EINVAL);
+	assert_int_equal(event_add(f->dsp, &timer.evt), -EINVAL);
+	wrap_fail(WRAP_TIMERFD_SETTIME, 1, EIO);
+	assert_int_equal(event_add(f->dsp, &timer.evt), -EIO);
+	assert_null(timer.evt.dsp);
+
+	/* An fd event with a timeout: the epoll part is rolled back too. */
+	f->p.evt.tmo = ms(100);
+	wrap_fail(WRAP_TIMERFD_SETTIME, 1, EIO);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), -EIO);
+	assert_null(f->p.evt.dsp);
+	wrap_reset();
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);	/* not EEXIST */
+	assert_dispatcher_works(f);
+}
+
+/* Growing the slot table may fail; the events already there stay intact. */
+static void test_add_out_of_memory(void **state)
+{
+	struct fixture *f = *state;
+	enum { MANY = 100 };
+	struct probe *timers = calloc(MANY, sizeof(*timers));
+	int added = 0, r = 0;
+
+	assert_non_null(timers);
+	for (int i = 0; i < MANY; i++) {
+		probe_init(&timers[i], -1, 0);
+		timers[i].evt.tmo = ms(1000 + i);
+	}
+	for (int i = 0; i < MANY; i++) {
+		wrap_fail(WRAP_REALLOC, 1, ENOMEM);
+		r = event_add(f->dsp, &timers[i].evt);
+		if (r == -ENOMEM)
+			break;
+		assert_int_equal(r, 0);
+		added++;
+	}
+	/* The first growth happens at 32 events. */
+	assert_int_equal(r, -ENOMEM);
+	assert_int_equal(added, 32);
+	wrap_reset();
+	for (int i = added; i < MANY; i++)
+		assert_int_equal(event_add(f->dsp, &timers[i].evt), 0);
+	for (int i = 0; i < MANY; i++)
+		assert_int_equal(event_remove(&timers[i].evt), 0);
+	free(timers);
+	assert_dispatcher_works(f);
+}
+
+static void test_remove(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(event_remove(NULL), -EINVAL);
+	assert_int_equal(event_remove(&f->p.evt), -ENOENT);
+	f->p.evt.tmo = ms(5);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	assert_int_equal(event_remove(&f->p.evt), 0);
+	assert_null(f->p.evt.dsp);
+	assert_int_equal(f->p.cleanups, 0);	/* remove never cleans up */
+	assert_int_equal(event_remove(&f->p.evt), -ENOENT);
+	/* Its fd and its timeout are gone: nothing is delivered. */
+	write_byte(f->fds[1]);
+	assert_dispatcher_works(f);
+	assert_int_equal(f->p.calls, 0);
+}
+
+static void test_remove_after_close(void **state)
+{
+	struct fixture *f = *state;
+	int fd = dup(f->fds[0]);
+	struct probe p;
+
+	probe_init(&p, fd, EPOLLIN);
+	assert_int_equal(event_add(f->dsp, &p.evt), 0);
+	close(fd);	/* the kernel drops it from the epoll set */
+	assert_int_equal(event_remove(&p.evt), 0);
+	assert_dispatcher_works(f);
+}
+
+static void test_modify(void **state)
+{
+	struct fixture *f = *state;
+	struct probe timer;
+
+	assert_int_equal(event_modify(NULL), -EINVAL);
+	assert_int_equal(event_modify(&f->p.evt), -ENOENT);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+
+	/* Unchanged mask: no system call. */
+	wrap_reset();
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	assert_int_equal(wrap_calls(WRAP_EPOLL_CTL), 0);
+
+	/* Disable: no callback although the pipe is readable. */
+	write_byte(f->fds[1]);
+	f->p.evt.ep.events = 0;
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	assert_dispatcher_works(f);
+	assert_int_equal(f->p.calls, 0);
+
+	/* Re-enable: the callback comes. */
+	f->p.evt.ep.events = EPOLLIN;
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	wait_once(f->dsp);
+	assert_int_equal(f->p.calls, 1);
+	assert_true(f->p.last_events & EPOLLIN);
+
+	/* A failing epoll_ctl leaves the old mask in force. */
+	f->p.evt.ep.events = EPOLLIN | EPOLLOUT;
+	wrap_fail(WRAP_EPOLL_CTL, 1, ENOMEM);
+	assert_int_equal(event_modify(&f->p.evt), -ENOMEM);
+	f->p.evt.ep.events = EPOLLIN;
+	wrap_reset();
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	assert_int_equal(wrap_calls(WRAP_EPOLL_CTL), 0);
+	f->p.evt.ep.events = EPOLLIN | EPOLLEXCLUSIVE;	/* not with MOD */
+	assert_int_equal(event_modify(&f->p.evt), -EINVAL);
+	f->p.evt.ep.events = EPOLLIN;
+
+	/* Timers have no fd part. */
+	probe_init(&timer, -1, 0);
+	assert_int_equal(event_add(f->dsp, &timer.evt), 0);
+	assert_int_equal(event_modify(&timer.evt), 0);
+	timer.evt.ep.events = EPOLLIN;
+	assert_int_equal(event_modify(&timer.evt), -EINVAL);
+	timer.evt.ep.events = 0;
+	assert_int_equal(event_remove(&timer.evt), 0);
+}
+
+static void test_modify_oneshot(void **state)
+{
+	struct fixture *f = *state;
+
+	f->p.evt.ep.events = EPOLLIN | EPOLLONESHOT;
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	write_byte(f->fds[1]);
+	wait_once(f->dsp);
+	assert_int_equal(f->p.calls, 1);
+	/* The kernel disarmed it; the same mask must re-arm it. */
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	wait_once(f->dsp);
+	assert_int_equal(f->p.calls, 2);
+}
+
+static void test_mod_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct timespec now, abs_tmo;
+
+	assert_int_equal(event_mod_timeout(NULL, &(struct timespec){ 1, 0 }), -EINVAL);
+	assert_int_equal(event_mod_timeout(&f->p.evt, NULL), -EINVAL);
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 1, 0 }), -ENOENT);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 0, 1000000000L }),
+			 -EINVAL);
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ -5, 0 }), -EINVAL);
+	f->p.evt.flags = 4;
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 1, 0 }), -EINVAL);
+	f->p.evt.flags = 0;
+
+	/* Set, then cancel: it never fires. */
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 0, 1 }), 0);
+	assert_int_equal(f->p.evt.tmo.tv_nsec, 1);
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 0, 0 }), 0);
+	assert_dispatcher_works(f);
+	assert_int_equal(f->p.timeouts, 0);
+
+	/* Absolute, already past: fires on the next wait. */
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	abs_tmo = now;
+	f->p.evt.flags = TMO_ABS;
+	assert_int_equal(event_mod_timeout(&f->p.evt, &abs_tmo), 0);
+	wait_once(f->dsp);
+	assert_int_equal(f->p.timeouts, 1);
+	/* One-shot: gone after it fired. */
+	assert_dispatcher_works(f);
+	assert_int_equal(f->p.timeouts, 1);
+	f->p.evt.flags = 0;
+
+	/* Huge values saturate instead of overflowing. */
+	assert_int_equal(event_mod_timeout(&f->p.evt,
+			 &(struct timespec){ (time_t)INT64_MAX / 2, 0 }), 0);
+	assert_dispatcher_works(f);
+	assert_int_equal(f->p.timeouts, 1);
+}
+
+static void test_mod_timeout_failures(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	wrap_fail(WRAP_CLOCK_GETTIME, 1, EINVAL);
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 1, 0 }), -EINVAL);
+	wrap_fail(WRAP_TIMERFD_SETTIME, 1, EIO);
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 1, 0 }), -EIO);
+	/* Nothing was armed by the failed calls. */
+	assert_int_equal(f->p.evt.priv_.heap_pos_, 0);
+	wrap_reset();
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 0, 1 }), 0);
+	wait_once(f->dsp);
+	assert_int_equal(f->p.timeouts, 1);
+}
+
+/* Pushing a deadline later or cancelling it costs no timerfd_settime(). */
+static void test_lazy_rearm(void **state)
+{
+	struct fixture *f = *state;
+
+	f->p.evt.tmo = ms(10000);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	wrap_reset();
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 20 + i, 0 }), 0);
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 0, 0 }), 0);
+	assert_int_equal(wrap_calls(WRAP_TIMERFD_SETTIME), 0);
+	/* An earlier deadline than the armed one re-arms. */
+	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 1, 0 }), 0);
+	assert_int_equal(wrap_calls(WRAP_TIMERFD_SETTIME), 1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_add_success, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_invalid, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_bad_fd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_syscall_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_out_of_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_remove_after_close, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modify, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_modify_oneshot, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mod_timeout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mod_timeout_failures, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lazy_rearm, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

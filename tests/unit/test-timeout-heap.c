@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The timeout heap against a simple model: random inserts, moves and
+ * removals, checking the heap invariants after every step and that
+ * popping yields (deadline, arming order) order.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "unit-test.h"
+#include "timeout-heap.h"
+
+enum { N = 2000, STEPS = 40000 };
+
+struct model {
+	struct event evts[N];
+	int64_t deadline[N];	/* -1: not in the heap */
+	uint64_t seq;
+};
+
+static void model_arm(struct timeout_heap *h, struct model *m, int i, int64_t d)
+{
+	m->evts[i].priv_.seq_ = ++m->seq;
+	if (m->deadline[i] >= 0)
+		heap_update(h, &m->evts[i], d);
+	else
+		heap_insert(h, &m->evts[i], d);
+	m->deadline[i] = d;
+}
+
+/* The index the model says must be at the top, or -1. */
+static int model_min(const struct model *m)
+{
+	int best = -1;
+
+	for (int i = 0; i < N; i++) {
+		if (m->deadline[i] < 0)
+			continue;
+		if (best < 0 || m->deadline[i] < m->deadline[best] ||
+		    (m->deadline[i] == m->deadline[best] &&
+		     m->evts[i].priv_.seq_ < m->evts[best].priv_.seq_))
+			best = i;
+	}
+	return best;
+}
+
+static void test_heap_random(void **state)
+{
+	struct timeout_heap heap = { 0 };
+	struct model *m = calloc(1, sizeof(*m));
+	uint32_t count = 0;
+
+	assert_non_null(m);
+	assert_int_equal(heap_reserve(&heap, N), 0);
+	for (int i = 0; i < N; i++)
+		m->deadline[i] = -1;
+	srand(12345);
+	for (int step = 0; step < STEPS; step++) {
+		int i = rand() % N, op = rand() % 4;
+		/* Few distinct deadlines, so that ties are common. */
+		int64_t d = rand() % 64;
+
+		if (op < 2) {
+			count += m->deadline[i] < 0;
+			model_arm(&heap, m, i, d);
+		} else if (op == 2) {
+			count -= m->deadline[i] >= 0;
+			heap_remove(&heap, &m->evts[i]);
+			m->deadline[i] = -1;
+			assert_int_equal(m->evts[i].priv_.heap_pos_, 0);
+		} else if (heap_top(&heap)) {
+			int want = model_min(m);
+
+			assert_ptr_equal(heap_top(&heap)->evt, &m->evts[want]);
+			assert_int_equal(heap_top(&heap)->deadline, m->deadline[want]);
+			heap_remove(&heap, &m->evts[want]);
+			m->deadline[want] = -1;
+			count--;
+		}
+		assert_int_equal(heap.count, count);
+		if (step % 97 == 0)
+			assert_true(heap_is_consistent(&heap));
+	}
+	/* Drain: strictly in (deadline, seq) order. */
+	while (heap_top(&heap)) {
+		int want = model_min(m);
+
+		assert_ptr_equal(heap_top(&heap)->evt, &m->evts[want]);
+		heap_remove(&heap, &m->evts[want]);
+		m->deadline[want] = -1;
+	}
+	assert_int_equal(model_min(m), -1);
+	heap_release(&heap);
+	free(m);
+}
+
+static void test_heap_remove_absent_and_reserve(void **state)
+{
+	struct timeout_heap heap = { 0 };
+	struct event e;
+
+	memset(&e, 0, sizeof(e));
+	heap_remove(&heap, &e);	/* not in the heap: no-op */
+	assert_null(heap_top(&heap));
+	assert_int_equal(heap_reserve(&heap, 4), 0);
+	assert_int_equal(heap_reserve(&heap, 2), 0);	/* never shrinks */
+	assert_int_equal(heap.capacity, 4);
+	wrap_fail(WRAP_REALLOC, 1, ENOMEM);
+	assert_int_equal(heap_reserve(&heap, 64), -ENOMEM);
+	assert_int_equal(heap.capacity, 4);
+	wrap_reset();
+	heap_insert(&heap, &e, 5);
+	assert_int_equal(e.priv_.heap_pos_, 1);
+	heap_update(&heap, &e, 3);
+	assert_int_equal(heap_top(&heap)->deadline, 3);
+	heap_release(&heap);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_heap_random),
+		cmocka_unit_test(test_heap_remove_absent_and_reserve),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
