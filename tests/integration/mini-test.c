@@ -4,6 +4,8 @@
  * callback ends event_loop() by sending the process a signal that is
  * blocked everywhere except inside the loop's epoll_pwait().
  */
+#include "config.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>

@@ -2,6 +2,8 @@
 /*
  * Helpers shared by the integration test programs.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
