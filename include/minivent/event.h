@@ -255,6 +255,9 @@ int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
 /**
  * @brief Call event_wait() until an error handler says stop.
  *
+ * @param dsp         the dispatcher to run.
+ * @param sigmask     signal mask in force while waiting, as for
+ *        event_wait(); NULL keeps the current mask.
  * @param err_handler called with each negative error of event_wait();
  *        it returns #ELOOP_CONTINUE to go on, anything else to stop. NULL
  *        stops at the first error.
