@@ -123,18 +123,15 @@ MV_EXPORT void free_dispatcher(struct dispatcher *dsp)
 
 MV_EXPORT int cleanup_dispatcher(struct dispatcher *dsp)
 {
-	int r;
-
 	if (!dsp)
 		return -EINVAL;
 	if (dispatcher_closing(dsp))
 		return -EBUSY;
 	run_cleanups(dsp, true);
-	r = timeout_disarm_timer(dsp);
-	/* A cleanup callback may have freed the dispatcher. */
+	/* A cleanup callback may have freed the dispatcher: no kernel calls. */
 	if (dispatcher_release_if_pending(dsp))
 		return 0;
-	return r;
+	return timeout_disarm_timer(dsp);
 }
 
 MV_EXPORT int dispatcher_get_efd(const struct dispatcher *dsp)

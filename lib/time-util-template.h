@@ -17,12 +17,17 @@
 
 MV_EXPORT uint64_t TU_TO_US(const TU_TYPE *t)
 {
+	/* No time, or before the epoch of its clock: nothing to count. */
+	if (!t || t->tv_sec < 0)
+		return 0;
 	return (uint64_t)t->tv_sec * 1000000ULL +
 	       (uint64_t)(t->TU_FRAC / TU_PER_US);
 }
 
 MV_EXPORT void TU_FROM_US(uint64_t us, TU_TYPE *t)
 {
+	if (!t)
+		return;
 	t->tv_sec = (time_t)(us / 1000000ULL);
 	t->TU_FRAC = (long)(us % 1000000ULL) * TU_PER_US;
 }
@@ -31,7 +36,7 @@ MV_EXPORT void TU_NAME(normalize)(TU_TYPE *t)
 {
 	long carry, rest;
 
-	if (t->TU_FRAC >= 0 && t->TU_FRAC < TU_PER_SEC)
+	if (!t || (t->TU_FRAC >= 0 && t->TU_FRAC < TU_PER_SEC))
 		return;
 	/* C division truncates toward zero: floor it for negative parts. */
 	carry = t->TU_FRAC / TU_PER_SEC;
@@ -46,6 +51,8 @@ MV_EXPORT void TU_NAME(normalize)(TU_TYPE *t)
 
 MV_EXPORT void TU_NAME(add)(TU_TYPE *t1, const TU_TYPE *t2)
 {
+	if (!t1 || !t2)
+		return;
 	t1->tv_sec += t2->tv_sec;
 	t1->TU_FRAC += t2->TU_FRAC;
 	TU_NAME(normalize)(t1);
@@ -53,6 +60,8 @@ MV_EXPORT void TU_NAME(add)(TU_TYPE *t1, const TU_TYPE *t2)
 
 MV_EXPORT void TU_NAME(subtract)(TU_TYPE *t1, const TU_TYPE *t2)
 {
+	if (!t1 || !t2)
+		return;
 	t1->tv_sec -= t2->tv_sec;
 	t1->TU_FRAC -= t2->TU_FRAC;
 	TU_NAME(normalize)(t1);
@@ -60,6 +69,9 @@ MV_EXPORT void TU_NAME(subtract)(TU_TYPE *t1, const TU_TYPE *t2)
 
 MV_EXPORT int TU_NAME(compare)(const TU_TYPE *t1, const TU_TYPE *t2)
 {
+	/* No time at all sorts before every time. */
+	if (!t1 || !t2)
+		return !t1 && !t2 ? 0 : (t1 ? 1 : -1);
 	if (t1->tv_sec != t2->tv_sec)
 		return t1->tv_sec < t2->tv_sec ? -1 : 1;
 	if (t1->TU_FRAC != t2->TU_FRAC)

@@ -189,7 +189,8 @@ void free_dispatcher(struct dispatcher *dsp);
  * The dispatcher stays usable. Unlike free_dispatcher() this changes the
  * kernel objects, so do not call it in a child that shares them.
  * @return 0, -EINVAL if @p dsp is NULL, -EBUSY if a cleanup is already
- *         running on this dispatcher.
+ *         running on this dispatcher, or an error of timerfd_settime(2)
+ *         from disarming the timer (the events are removed all the same).
  * @since 1.0
  */
 int cleanup_dispatcher(struct dispatcher *dsp);
@@ -202,8 +203,9 @@ int cleanup_dispatcher(struct dispatcher *dsp);
  * @return 0 or a negative errno: -EINVAL (NULL argument, no callback,
  *         a timer with ep.events set, bad tmo or flags), -EBADF (bad fd),
  *         -EEXIST (already registered, or fd already watched by this
- *         dispatcher), -EBUSY (called from a cleanup of this dispatcher),
- *         -ENOMEM, or an error of epoll_ctl(2), clock_gettime(2) or
+ *         dispatcher), -EBUSY (called from a cleanup of this dispatcher,
+ *         or evt->dsp names another dispatcher: the event is registered
+ *         there, or was never initialized), -ENOMEM, or an error of epoll_ctl(2), clock_gettime(2) or
  *         timerfd_settime(2).
  * @since 1.0
  */
@@ -247,7 +249,8 @@ int event_mod_timeout(struct event *evt, const struct timespec *tmo);
  * those of expired timeouts, in deadline order.
  * @return 0, -EINVAL (NULL), -EBUSY (called from a callback or cleanup of
  *         the same dispatcher), -EINTR (a signal interrupted the wait), or
- *         another error of epoll_pwait(2), read(2) or clock_gettime(2).
+ *         another error of epoll_pwait(2), read(2), clock_gettime(2) or
+ *         timerfd_settime(2).
  * @since 1.0
  */
 int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
@@ -263,7 +266,8 @@ int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
  *        stops at the first error.
  * @return the error (NULL handler) or the handler's value that stopped
  *         the loop; 0 if a callback freed the dispatcher; -EINVAL if
- *         @p dsp is NULL.
+ *         @p dsp is NULL; -EBUSY if called from a callback or cleanup of
+ *         the same dispatcher.
  * @since 1.0
  */
 int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,

@@ -14,6 +14,10 @@
  * The arithmetic functions normalize their result: tv_usec ends up in
  * 0..999999 and a negative time has a negative tv_sec, so {1, -1}
  * becomes {0, 999999} and {0, -1} becomes {-1, 999999}.
+ *
+ * No function crashes on a NULL pointer: those returning nothing then do
+ * nothing, a NULL time compares earlier than any other, and converting
+ * NULL or a negative time to microseconds gives 0.
  */
 
 #include <stddef.h>

@@ -160,6 +160,35 @@ static void test_tv_helpers(void **state)
 	assert_int_equal(tv_search(arr, len, NULL), -EINVAL);
 }
 
+static void test_null_and_negative(void **state)
+{
+	struct timespec t = { 1, 5 };
+	struct timeval v = { 1, 5 };
+
+	/* Nothing crashes; void functions do nothing. */
+	ts_normalize(NULL);
+	ts_add(NULL, &t);
+	ts_add(&t, NULL);
+	ts_subtract(NULL, &t);
+	ts_subtract(&t, NULL);
+	us_to_ts(5, NULL);
+	ts_eq(t, 1, 5);
+	assert_int_equal(ts_compare(NULL, NULL), 0);
+	assert_int_equal(ts_compare(NULL, &t), -1);
+	assert_int_equal(ts_compare(&t, NULL), 1);
+	assert_int_equal(ts_to_us(NULL), 0);
+	t = (struct timespec){ -1, 500000000 };
+	assert_int_equal(ts_to_us(&t), 0);
+	tv_normalize(NULL);
+	tv_add(&v, NULL);
+	tv_subtract(NULL, &v);
+	us_to_tv(5, NULL);
+	assert_int_equal(tv_compare(NULL, &v), -1);
+	assert_int_equal(tv_to_us(NULL), 0);
+	v = (struct timeval){ -3, 0 };
+	assert_int_equal(tv_to_us(&v), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -170,6 +199,7 @@ int main(void)
 		cmocka_unit_test(test_ts_sort_search_insert),
 		cmocka_unit_test(test_ts_sort_random),
 		cmocka_unit_test(test_tv_helpers),
+		cmocka_unit_test(test_null_and_negative),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
