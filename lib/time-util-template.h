@@ -90,18 +90,18 @@ MV_EXPORT void TU_NAME(sort)(TU_TYPE **array, size_t len)
 		qsort(array, len, sizeof(*array), TU_NAME(compare_indirect));
 }
 
-MV_EXPORT long TU_NAME(search)(TU_TYPE *const *array, size_t len, TU_TYPE *new)
+MV_EXPORT long TU_NAME(search)(TU_TYPE *const *array, size_t len, TU_TYPE *item)
 {
 	size_t low = 0, high = len;
 
-	if (!array || !new || len > LONG_MAX)
+	if (!array || !item || len > LONG_MAX)
 		return -EINVAL;
-	TU_NAME(normalize)(new);
-	/* Lower bound: the first element that is not earlier than @new. */
+	TU_NAME(normalize)(item);
+	/* Lower bound: the first element that is not earlier than @item. */
 	while (low < high) {
 		size_t mid = low + (high - low) / 2;
 
-		if (TU_NAME(compare)(array[mid], new) < 0)
+		if (TU_NAME(compare)(array[mid], item) < 0)
 			low = mid + 1;
 		else
 			high = mid;
@@ -110,19 +110,19 @@ MV_EXPORT long TU_NAME(search)(TU_TYPE *const *array, size_t len, TU_TYPE *new)
 }
 
 MV_EXPORT long TU_NAME(insert)(TU_TYPE **array, size_t *len, size_t size,
-			       TU_TYPE *new)
+			       TU_TYPE *item)
 {
 	long pos;
 
-	if (!array || !len || !new)
+	if (!array || !len || !item)
 		return -EINVAL;
 	if (*len >= size)
 		return -EOVERFLOW;
-	pos = TU_NAME(search)(array, *len, new);
+	pos = TU_NAME(search)(array, *len, item);
 	if (pos < 0)
 		return pos;
 	memmove(&array[pos + 1], &array[pos], (*len - (size_t)pos) * sizeof(*array));
-	array[pos] = new;
+	array[pos] = item;
 	(*len)++;
 	return pos;
 }

@@ -73,28 +73,28 @@ int ts_compare(const struct timespec *t1, const struct timespec *t2);
 void ts_sort(struct timespec **tss, size_t len);
 
 /**
- * @brief Find where @p new belongs in a sorted array of @p len pointers.
+ * @brief Find where @p item belongs in a sorted array of @p len pointers.
  *
- * @p new is normalized first.
- * @return the index of the first element not earlier than @p new (@p len
+ * @p item is normalized first.
+ * @return the index of the first element not earlier than @p item (@p len
  *         if all are earlier), or -EINVAL for a NULL argument or a length
  *         over LONG_MAX.
  * @since 1.0
  */
-long ts_search(struct timespec *const *tss, size_t len, struct timespec *new);
+long ts_search(struct timespec *const *tss, size_t len, struct timespec *item);
 
 /**
- * @brief Insert the pointer @p new into a sorted array of @p *len pointers
+ * @brief Insert the pointer @p item into a sorted array of @p *len pointers
  * with room for @p size, and increment @p *len.
  *
- * Equal times keep their insertion order reversed: @p new goes before the
+ * Equal times keep their insertion order reversed: @p item goes before the
  * first element that is not earlier.
- * @return the index where @p new was stored, -EOVERFLOW if the array is
+ * @return the index where @p item was stored, -EOVERFLOW if the array is
  *         full, or -EINVAL for a NULL argument.
  * @since 1.0
  */
 long ts_insert(struct timespec **tss, size_t *len, size_t size,
-	       struct timespec *new);
+	       struct timespec *item);
 
 #ifdef __cplusplus
 }

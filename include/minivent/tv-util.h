@@ -73,28 +73,28 @@ int tv_compare(const struct timeval *t1, const struct timeval *t2);
 void tv_sort(struct timeval **tvs, size_t len);
 
 /**
- * @brief Find where @p new belongs in a sorted array of @p len pointers.
+ * @brief Find where @p item belongs in a sorted array of @p len pointers.
  *
- * @p new is normalized first.
- * @return the index of the first element not earlier than @p new (@p len
+ * @p item is normalized first.
+ * @return the index of the first element not earlier than @p item (@p len
  *         if all are earlier), or -EINVAL for a NULL argument or a length
  *         over LONG_MAX.
  * @since 1.0
  */
-long tv_search(struct timeval *const *tvs, size_t len, struct timeval *new);
+long tv_search(struct timeval *const *tvs, size_t len, struct timeval *item);
 
 /**
- * @brief Insert the pointer @p new into a sorted array of @p *len pointers
+ * @brief Insert the pointer @p item into a sorted array of @p *len pointers
  * with room for @p size, and increment @p *len.
  *
- * Equal times keep their insertion order reversed: @p new goes before the
+ * Equal times keep their insertion order reversed: @p item goes before the
  * first element that is not earlier.
- * @return the index where @p new was stored, -EOVERFLOW if the array is
+ * @return the index where @p item was stored, -EOVERFLOW if the array is
  *         full, or -EINVAL for a NULL argument.
  * @since 1.0
  */
 long tv_insert(struct timeval **tvs, size_t *len, size_t size,
-	       struct timeval *new);
+	       struct timeval *item);
 
 #ifdef __cplusplus
 }
