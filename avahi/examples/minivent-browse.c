@@ -28,6 +28,7 @@ static int exit_status = EXIT_SUCCESS;
 
 static void on_signal(int sig)
 {
+	(void)sig;
 	stop_requested = 1;
 }
 
@@ -55,6 +56,9 @@ static void browse_cb(AvahiServiceBrowser *b, AvahiIfIndex iface,
 	const char *proto_name = proto == AVAHI_PROTO_INET ? "IPv4" :
 				 proto == AVAHI_PROTO_INET6 ? "IPv6" : "?";
 
+	(void)flags;
+	(void)userdata;
+
 	switch (event) {
 	case AVAHI_BROWSER_NEW:
 		printf("+ %d %s '%s' %s %s\n", iface, proto_name, name, type, domain);
@@ -78,6 +82,7 @@ static void browse_cb(AvahiServiceBrowser *b, AvahiIfIndex iface,
 
 static void client_cb(AvahiClient *c, AvahiClientState state, void *userdata)
 {
+	(void)userdata;
 	if (state == AVAHI_CLIENT_FAILURE) {
 		fprintf(stderr, "avahi client: %s\n", avahi_strerror(avahi_client_errno(c)));
 		stop(EXIT_FAILURE);
