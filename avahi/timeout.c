@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * AvahiTimeout: a one-shot timeout as a minivent timer event (fd -1).
+ *
+ * Avahi passes absolute gettimeofday(2) times, that is CLOCK_REALTIME,
+ * while the dispatcher may run on CLOCK_MONOTONIC or any other clock.
+ * The remaining delay is computed against gettimeofday() when the timeout
+ * is set and armed as a relative timeout; a time already past fires on
+ * the next wait. The timer event stays registered while the timeout is
+ * disabled (a timeout of {0, 0} means none), so updates never allocate.
+ */
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <sys/time.h>
+
+#include "poll-internal.h"
+
+/* Longer delays are clamped; the deadline arithmetic stays far from overflow. */
+#define MAX_DELAY_SEC (10L * 365 * 24 * 3600)
+
+void mav_timeval_to_delay(const struct timeval *tv, const struct timeval *now,
+			  struct timespec *delay)
+{
+	int64_t us = ((int64_t)tv->tv_sec - now->tv_sec) * 1000000 +
+		     ((int64_t)tv->tv_usec - now->tv_usec);
+
+	if (us <= 0) {
+		/* Past or now: {0, 0} would cancel, so the smallest delay. */
+		*delay = (struct timespec){ .tv_sec = 0, .tv_nsec = 1 };
+		return;
+	}
+	if (us / 1000000 >= MAX_DELAY_SEC) {
+		*delay = (struct timespec){ .tv_sec = MAX_DELAY_SEC };
+		return;
+	}
+	delay->tv_sec = (time_t)(us / 1000000);
+	delay->tv_nsec = (long)(us % 1000000) * 1000;
+}
+
+static void timeout_delay(const struct timeval *tv, struct timespec *delay)
+{
+	struct timeval now;
+
+	if (!tv) {
+		*delay = (struct timespec){ 0 };
+		return;
+	}
+	gettimeofday(&now, NULL);
+	mav_timeval_to_delay(tv, &now, delay);
+}
+
+static int timeout_dispatch(struct event *evt, uint32_t events)
+{
+	AvahiTimeout *t = mav_container_of(evt, AvahiTimeout, obj.ev);
+
+	/* The dispatcher has disarmed the one-shot timeout, as Avahi expects. */
+	t->obj.in_callback = true;
+	t->callback(t, t->userdata);
+	t->obj.in_callback = false;
+	return mav_obj_after_callback(&t->obj);
+}
+
+AvahiTimeout *mav_timeout_new(const AvahiPoll *api, const struct timeval *tv,
+			      AvahiTimeoutCallback callback, void *userdata)
+{
+	struct minivent_avahi_poll *ap = mav_from_api(api);
+	AvahiTimeout *t;
+	int r;
+
+	if (!callback) {
+		errno = EINVAL;
+		return NULL;
+	}
+	t = calloc(1, sizeof(*t));
+	if (!t) {
+		errno = ENOMEM;
+		return NULL;
+	}
+	t->callback = callback;
+	t->userdata = userdata;
+	t->obj.ev = (struct event){ .fd = -1, .callback = timeout_dispatch };
+	timeout_delay(tv, &t->obj.ev.tmo);
+	r = mav_obj_register(ap, &t->obj);
+	if (r < 0) {
+		free(t);
+		errno = -r;
+		return NULL;
+	}
+	return t;
+}
+
+void mav_timeout_update(AvahiTimeout *t, const struct timeval *tv)
+{
+	struct timespec delay;
+
+	if (!t->obj.ev.dsp)
+		return;
+	timeout_delay(tv, &delay);
+	/*
+	 * No error channel in AvahiPoll; the delay is valid by construction,
+	 * so only a failing clock_gettime(2)/timerfd_settime(2) could fail.
+	 */
+	(void)event_mod_timeout(&t->obj.ev, &delay);
+}
+
+void mav_timeout_free(AvahiTimeout *t)
+{
+	mav_obj_release(&t->obj);
+}
