@@ -15,8 +15,9 @@
 #
 # Optional parts are switched by build profiles, chosen from what the
 # tarball contains: pkg.minivent.noavahi when it has no Avahi adapter,
-# nodoc when it has no Doxygen rules. More profiles (nocheck, ...) can be
-# given in DEB_BUILD_PROFILES, extra options in DEB_BUILD_OPTIONS.
+# pkg.minivent.nohtml when it has no Doxygen rules. More profiles
+# (nocheck, ...) can be given in DEB_BUILD_PROFILES, extra options in
+# DEB_BUILD_OPTIONS.
 set -eu
 
 if [ $# -lt 1 ] || [ $# -gt 2 ]; then
@@ -73,8 +74,9 @@ esac
 profiles=${DEB_BUILD_PROFILES:-}
 [ -f "$src/include/minivent/avahi-poll.h" ] ||
 	profiles="$profiles pkg.minivent.noavahi"
+# Not "nodoc": with it debhelper drops the man pages too.
 grep -q '@ENABLE_DOXYGEN_TRUE@' "$src/Makefile.in" ||
-	profiles="$profiles nodoc"
+	profiles="$profiles pkg.minivent.nohtml"
 profiles=$(echo $profiles | tr ' ' ',')
 
 echo "building $name $debversion from $(basename "$tarball") (profiles: ${profiles:-none})"
