@@ -104,12 +104,12 @@ for rpm in $rpms; do
 done
 rpm -qlp "$topdir"/RPMS/*/minivent-[0-9]*.rpm | grep -q '/libminivent\.so\.0$'
 rpm -qlp "$topdir"/RPMS/*/minivent-devel-*.rpm | grep -q '/minivent/event\.h$'
-step_ok "$(echo $rpms | wc -w) binary RPMs"
+step_ok "$(echo "$rpms" | wc -l) binary RPMs"
 
 step_start "build-deb.sh + lintian"
 "$srcdir/packaging/build-deb.sh" "$tarball" "$work/deb"
-debs=$(cd "$work/deb" && ls *.deb)
-step_ok "$(echo $debs | wc -w) debs, $(grep -c '^W:' "$work/deb/lintian.log" || true) lintian warnings"
+debs=$(cd "$work/deb" && ls -- *.deb)
+step_ok "$(echo "$debs" | wc -l) debs, $(grep -c '^W:' "$work/deb/lintian.log" || true) lintian warnings"
 
 step_start "dpkg -i libminivent0 libminivent-dev"
 installed=yes

@@ -77,6 +77,8 @@ profiles=${DEB_BUILD_PROFILES:-}
 # Not "nodoc": with it debhelper drops the man pages too.
 grep -q '@ENABLE_DOXYGEN_TRUE@' "$src/Makefile.in" ||
 	profiles="$profiles pkg.minivent.nohtml"
+# Word splitting on purpose: it drops the extra blanks before joining.
+# shellcheck disable=SC2086
 profiles=$(echo $profiles | tr ' ' ',')
 
 echo "building $name $debversion from $(basename "$tarball") (profiles: ${profiles:-none})"

@@ -50,8 +50,9 @@ skip() {
 	exit 77
 }
 
-command -v abidw >/dev/null 2>&1 && command -v abidiff >/dev/null 2>&1 ||
+if ! command -v abidw >/dev/null 2>&1 || ! command -v abidiff >/dev/null 2>&1; then
 	skip "abidw/abidiff not installed (apt-get install abigail-tools)"
+fi
 [ -f "$lib" ] || { echo "$0: $lib not built" >&2; exit 1; }
 [ -d "$headers" ] || { echo "$0: no header directory $headers" >&2; exit 1; }
 
