@@ -1,0 +1,122 @@
+#!/bin/sh
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# Build Debian binary packages from a release tarball and check them.
+#
+#   packaging/build-deb.sh minivent-X.Y.Z.tar.xz [OUTDIR]
+#
+# The tarball is what distributions start from, so the packages are built
+# from it and not from the git tree: a file missing from "make dist" shows
+# up here. The tarball is unpacked in a temporary directory, the debian/
+# directory next to this script is copied in, and dpkg-buildpackage builds
+# the binary packages. The .debs, .buildinfo, .changes and the build log
+# end up in OUTDIR (default: ./build-deb), then lintian checks them and
+# any lintian error fails the script.
+#
+# Optional parts are switched by build profiles, chosen from what the
+# tarball contains: pkg.minivent.noavahi when it has no Avahi adapter,
+# pkg.minivent.nohtml when it has no Doxygen rules. More profiles
+# (nocheck, ...) can be given in DEB_BUILD_PROFILES, extra options in
+# DEB_BUILD_OPTIONS.
+set -eu
+
+if [ $# -lt 1 ] || [ $# -gt 2 ]; then
+	echo "usage: $0 TARBALL [OUTDIR]" >&2
+	exit 2
+fi
+
+here=$(cd "$(dirname "$0")" && pwd)
+tarball=$(cd "$(dirname "$1")" && pwd)/$(basename "$1")
+outdir=${2:-build-deb}
+
+for tool in dpkg-buildpackage dh lintian; do
+	command -v "$tool" >/dev/null 2>&1 || {
+		echo "$0: $tool not found (apt-get install dpkg-dev debhelper lintian)" >&2
+		exit 1
+	}
+done
+[ -r "$tarball" ] || { echo "$0: cannot read $tarball" >&2; exit 1; }
+
+# minivent-1.0.0.tar.xz -> name minivent, version 1.0.0
+base=$(basename "$tarball")
+base=${base%.tar.*}
+name=${base%-*}
+version=${base##*-}
+
+mkdir -p "$outdir"
+outdir=$(cd "$outdir" && pwd)
+work=$(mktemp -d "${TMPDIR:-/tmp}/minivent-deb.XXXXXX")
+trap 'rm -rf "$work"' EXIT INT TERM
+
+tar -xf "$tarball" -C "$work"
+src=$work/$base
+[ -d "$src" ] || { echo "$0: $tarball does not unpack into $base/" >&2; exit 1; }
+# 3.0 (quilt) wants the upstream tarball beside the source tree.
+ln -s "$tarball" "$work/${name}_${version}.orig.tar.${tarball##*.tar.}"
+cp -r "$here/debian" "$src/debian"
+# The rules file runs packaging/gen-symbols.sh from the unpacked source;
+# take it from here in case this tarball predates it.
+mkdir -p "$src/packaging"
+cp "$here/gen-symbols.sh" "$src/packaging/gen-symbols.sh"
+
+# A changelog that names another upstream version would give packages a
+# version that does not match their contents: say so instead.
+debversion=$(cd "$src" && dpkg-parsechangelog -SVersion)
+case $debversion in
+"$version"-*|*:"$version"-*) ;;
+*)
+	echo "$0: packaging/debian/changelog is at $debversion but the tarball is $version;" >&2
+	echo "  add a changelog entry for $version first (dch -v $version-1)." >&2
+	exit 1
+	;;
+esac
+
+profiles=${DEB_BUILD_PROFILES:-}
+[ -f "$src/include/minivent/avahi-poll.h" ] ||
+	profiles="$profiles pkg.minivent.noavahi"
+# Not "nodoc": with it debhelper drops the man pages too.
+grep -q '@ENABLE_DOXYGEN_TRUE@' "$src/Makefile.in" ||
+	profiles="$profiles pkg.minivent.nohtml"
+# Word splitting on purpose: it drops the extra blanks before joining.
+# shellcheck disable=SC2086
+profiles=$(echo $profiles | tr ' ' ',')
+
+echo "building $name $debversion from $(basename "$tarball") (profiles: ${profiles:-none})"
+status=0
+(cd "$src" && dpkg-buildpackage -us -uc -b ${profiles:+-P"$profiles"}) \
+	> "$outdir/build.log" 2>&1 || status=$?
+if [ $status -ne 0 ]; then
+	tail -n 60 "$outdir/build.log" >&2
+	echo "$0: dpkg-buildpackage failed ($status), full log: $outdir/build.log" >&2
+	exit 1
+fi
+
+rm -f "$outdir"/*.deb "$outdir"/*.changes "$outdir"/*.buildinfo
+for f in "$work"/*.deb "$work"/*.changes "$work"/*.buildinfo; do
+	[ -e "$f" ] && cp "$f" "$outdir/"
+done
+# dpkg-gensymbols prints its diff on a mismatch; keep it visible.
+grep -A20 'dpkg-gensymbols: warning' "$outdir/build.log" || true
+
+echo "packages in $outdir:"
+for deb in "$outdir"/*.deb; do
+	printf '  %s (%s files)\n' "$(basename "$deb")" \
+		"$(dpkg-deb -c "$deb" | grep -vc '/$')"
+done
+
+changes=$(ls "$outdir"/*.changes)
+status=0
+# initial-upload-closes-no-bugs is about the ITP bug of a real Debian
+# upload; these test builds never close one.
+lintian --fail-on error --display-info --tag-display-limit 0 \
+	--suppress-tags initial-upload-closes-no-bugs \
+	"$changes" > "$outdir/lintian.log" 2>&1 || status=$?
+cat "$outdir/lintian.log"
+printf 'lintian: %s errors, %s warnings, %s info\n' \
+	"$(grep -c '^E:' "$outdir/lintian.log" || true)" \
+	"$(grep -c '^W:' "$outdir/lintian.log" || true)" \
+	"$(grep -c '^I:' "$outdir/lintian.log" || true)"
+if [ $status -ne 0 ]; then
+	echo "$0: lintian failed ($status)" >&2
+	exit 1
+fi
