@@ -43,6 +43,17 @@ long arg_long(const char *s, const char *prog, const char *args)
 	return v;
 }
 
+void *alloc_touched(size_t size)
+{
+	void *p = malloc(size);
+
+	if (!p)
+		die("malloc");
+	/* calloc() may hand out untouched zero pages: write them. */
+	memset(p, 0, size);
+	return p;
+}
+
 int set_nonblock(int fd)
 {
 	int fl = fcntl(fd, F_GETFL);

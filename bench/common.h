@@ -49,6 +49,9 @@ static inline uint64_t rng_next(uint64_t *s)
 void die(const char *what) __attribute__((noreturn));
 void usage(const char *prog, const char *args) __attribute__((noreturn));
 long arg_long(const char *s, const char *prog, const char *args);
+/* Zeroed memory whose pages are already faulted in, so that no timed
+ * phase pays for the benchmark's own first touches. */
+void *alloc_touched(size_t size);
 int set_nonblock(int fd);
 int listen_unix(const char *path);
 int accept_nonblock(int lfd);

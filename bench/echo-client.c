@@ -4,7 +4,9 @@
  *
  * echo-client PATH CLIENTS SECONDS [PROCS [MSGSIZE]]
  *
- * Forks PROCS processes (default: up to 4) that share CLIENTS connections
+ * Forks PROCS processes (default: one per CPU beyond the server's, at
+ * least 1, at most 4, so that client and server do not fight over the
+ * CPUs more than they must) that share CLIENTS connections
  * to the AF_UNIX server at PATH. Every connection sends a message, waits
  * for the whole reply, and sends again, for SECONDS from a common start
  * time. Each process keeps a log-linear histogram of round trip times and
@@ -178,7 +180,10 @@ int main(int argc, char **argv)
 		usage(argv[0], usage_args);
 	clients = arg_long(argv[2], argv[0], usage_args);
 	seconds = arg_long(argv[3], argv[0], usage_args);
-	procs = argc > 4 ? arg_long(argv[4], argv[0], usage_args) : 4;
+	procs = sysconf(_SC_NPROCESSORS_ONLN) - 1;
+	procs = procs < 1 ? 1 : procs > 4 ? 4 : procs;
+	if (argc > 4)
+		procs = arg_long(argv[4], argv[0], usage_args);
 	len = argc > 5 ? arg_long(argv[5], argv[0], usage_args) : 64;
 	if (procs > clients)
 		procs = clients;

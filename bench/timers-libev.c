@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <ev.h>
 
 #include "common.h"
@@ -32,29 +33,29 @@ int main(int argc, char **argv)
 
 	timer_parse(argc, argv, &a);
 	n = a.n;
-	tm = calloc(n, sizeof(*tm));
+	tm = alloc_touched(n * sizeof(*tm));
 	if (!tm || !loop)
 		die("setup");
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 0; i < n; i++) {
 		ev_timer_init(&tm[i], on_timeout, a.add_ms[i] / 1e3, 0.);
 		ev_timer_start(loop, &tm[i]);
 	}
-	add = now_ns() - t;
+	add = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)
 		for (long i = 0; i < n; i++) {
 			tm[i].repeat = a.push_ms[k * n + i] / 1e3;
 			ev_timer_again(loop, &tm[i]);
 		}
-	push = now_ns() - t;
+	push = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 1; i < n; i += 2)
 		ev_timer_stop(loop, &tm[i]);
-	cancel = now_ns() - t;
+	cancel = cpu_ns() - t;
 
 	ev_now_update(loop);
 	for (long i = 0; i < n; i += 2) {

@@ -38,7 +38,7 @@ int main(int argc, char **argv)
 
 	timer_parse(argc, argv, &a);
 	n = a.n;
-	block = malloc(n * esz);
+	block = alloc_touched(n * esz);
 	if (!block || !cfg)
 		die("setup");
 	event_config_avoid_method(cfg, "poll");
@@ -48,28 +48,28 @@ int main(int argc, char **argv)
 		die("event_base_new");
 #define EV(i) ((struct event *)(block + (size_t)(i) * esz))
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 0; i < n; i++) {
 		struct timeval tv = ms_tv(a.add_ms[i]);
 
 		evtimer_assign(EV(i), base, on_timeout, NULL);
 		evtimer_add(EV(i), &tv);
 	}
-	add = now_ns() - t;
+	add = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)
 		for (long i = 0; i < n; i++) {
 			struct timeval tv = ms_tv(a.push_ms[k * n + i]);
 
 			evtimer_add(EV(i), &tv);
 		}
-	push = now_ns() - t;
+	push = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 1; i < n; i += 2)
 		evtimer_del(EV(i));
-	cancel = now_ns() - t;
+	cancel = cpu_ns() - t;
 
 	for (long i = 0; i < n; i += 2) {
 		struct timeval tv = ms_tv(a.fire_ms[i]);

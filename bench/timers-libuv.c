@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 #include <uv.h>
 
 #include "common.h"
@@ -29,27 +30,27 @@ int main(int argc, char **argv)
 
 	timer_parse(argc, argv, &a);
 	n = a.n;
-	tm = calloc(n, sizeof(*tm));
+	tm = alloc_touched(n * sizeof(*tm));
 	if (!tm || !loop)
 		die("setup");
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 0; i < n; i++) {
 		uv_timer_init(loop, &tm[i]);
 		uv_timer_start(&tm[i], on_timeout, a.add_ms[i], 0);
 	}
-	add = now_ns() - t;
+	add = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)
 		for (long i = 0; i < n; i++)
 			uv_timer_start(&tm[i], on_timeout, a.push_ms[k * n + i], 0);
-	push = now_ns() - t;
+	push = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 1; i < n; i += 2)
 		uv_timer_stop(&tm[i]);
-	cancel = now_ns() - t;
+	cancel = cpu_ns() - t;
 
 	uv_update_time(loop);
 	for (long i = 0; i < n; i += 2)

@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "common.h"
 #include "event.h"
@@ -39,12 +40,12 @@ int main(int argc, char **argv)
 	timer_parse(argc, argv, &a);
 	n = a.n;
 	half = n / 2;
-	ev = calloc(n, sizeof(*ev));
+	ev = alloc_touched(n * sizeof(*ev));
 	dsp = new_dispatcher(CLOCK_MONOTONIC);
 	if (!ev || !dsp || dispatcher_set_timer_slack(dsp, a.slack_ns) < 0)
 		die("setup");
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 0; i < n; i++) {
 		ev[i] = TIMER_EVENT_ON_STACK(on_timeout, 0);
 		ev[i].tmo = ms_ts(a.add_ms[i]);
@@ -52,21 +53,21 @@ int main(int argc, char **argv)
 		if (event_add(dsp, &ev[i]) < 0)
 			die("event_add");
 	}
-	add = now_ns() - t;
+	add = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)
 		for (long i = 0; i < n; i++) {
 			struct timespec ts = ms_ts(a.push_ms[k * n + i]);
 
 			event_mod_timeout(&ev[i], &ts);
 		}
-	push = now_ns() - t;
+	push = cpu_ns() - t;
 
-	t = now_ns();
+	t = cpu_ns();
 	for (long i = 1; i < n; i += 2)
 		event_remove(&ev[i]);
-	cancel = now_ns() - t;
+	cancel = cpu_ns() - t;
 
 	for (long i = 0; i < n; i += 2) {
 		struct timespec ts = ms_ts(a.fire_ms[i]);
