@@ -14,5 +14,5 @@ set grid
 set key bottom right
 # Backend names come from the header line: "# clients epoll minivent ...".
 ncols = int(system("head -n1 '" . datafile . "' | wc -w")) - 2
-name(i) = system("head -n1 '" . datafile . "' | cut -d' ' -f" . (i + 3))
+name(i) = system("head -n1 '" . datafile . "' | cut -d' ' -f" . (i + 2))
 plot for [i=1:ncols] datafile using 1:(column(i + 1)) with linespoints lw 2 title name(i)
