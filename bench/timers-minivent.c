@@ -19,7 +19,11 @@ static int on_timeout(struct event *evt, uint32_t events)
 {
 	(void)evt; (void)events;
 	fired++;
-	return EVENTCB_REMOVE;
+	/*
+	 * The timeout is one-shot and gone now; the event stays registered
+	 * but idle, the state a fired libev or libuv timer is left in.
+	 */
+	return EVENTCB_CONTINUE;
 }
 
 static struct timespec ms_ts(uint32_t ms)
