@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Helpers shared by every benchmark program. They stay outside the timed
+ * paths, except now_ns(), so no backend gains or loses by them.
+ */
+#ifndef BENCH_COMMON_H
+#define BENCH_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#define IDLE_TIMEOUT_S	10	/* idle timeout of a connection or fd */
+#define ECHO_BUF	4096
+
+#ifndef container_of
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+#endif
+
+static inline uint64_t clock_ns(clockid_t clk)
+{
+	struct timespec ts;
+
+	clock_gettime(clk, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static inline uint64_t now_ns(void)
+{
+	return clock_ns(CLOCK_MONOTONIC);
+}
+
+/* CPU time, so that sleeping until a deadline does not count. */
+static inline uint64_t cpu_ns(void)
+{
+	return clock_ns(CLOCK_PROCESS_CPUTIME_ID);
+}
+
+/* xorshift64*: cheap and reproducible; only used to fill tables up front. */
+static inline uint64_t rng_next(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return *s * 2685821657736338717ULL;
+}
+
+void die(const char *what) __attribute__((noreturn));
+void usage(const char *prog, const char *args) __attribute__((noreturn));
+long arg_long(const char *s, const char *prog, const char *args);
+/* Zeroed memory whose pages are already faulted in, so that no timed
+ * phase pays for the benchmark's own first touches. */
+void *alloc_touched(size_t size);
+int set_nonblock(int fd);
+int listen_unix(const char *path);
+int accept_nonblock(int lfd);
+/* Socketpairs for the loop workload: fds[2 * i] and fds[2 * i + 1]. */
+int *make_pairs(long npairs);
+
+/* Arguments and report of the single-process loop workload. */
+struct loop_args {
+	long pairs;
+	long active;
+	long iters;
+	int tmo;
+};
+void loop_parse(int argc, char **argv, struct loop_args *a);
+void loop_report(const struct loop_args *a, uint64_t rts, uint64_t ns);
+
+/* Arguments and report of the timer churn workload. */
+struct timer_args {
+	long n;
+	long pushes;
+	uint64_t slack_ns;
+	/* Relative deadlines in ms: add[i], push[k * n + i], fire[i]. */
+	uint32_t *add_ms, *push_ms, *fire_ms;
+};
+void timer_parse(int argc, char **argv, struct timer_args *a);
+void timer_report(const struct timer_args *a, uint64_t add, uint64_t push,
+		  uint64_t cancel, uint64_t fire, uint64_t fired);
+
+/* Arguments of an echo server: socket path, clients to wait for. */
+struct echo_args {
+	const char *path;
+	long clients;
+};
+void echo_parse(int argc, char **argv, struct echo_args *a);
+void echo_report(uint64_t requests);
+
+#endif /* BENCH_COMMON_H */
