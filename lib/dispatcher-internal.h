@@ -63,6 +63,7 @@ struct dispatcher {
 
 	struct timeout_heap heap;
 	int64_t armed;			/* deadline in the timerfd, or NO_DEADLINE */
+	bool timer_stale;		/* the last timerfd update failed */
 	int64_t slack_ns;
 	int64_t cutoff;			/* "now" of the running timeout pass */
 	uint64_t arm_seq;		/* counter behind event_private_::seq_ */
@@ -85,6 +86,14 @@ static inline bool event_is_registered(const struct dispatcher *dsp,
 
 	return evt->priv_.slot_ != 0 && idx < dsp->slots_used &&
 	       dsp->slots[idx].evt == evt;
+}
+
+/* The dispatcher @evt is registered with, or NULL. */
+static inline struct dispatcher *owner_of(const struct event *evt)
+{
+	struct dispatcher *dsp = evt->dsp;
+
+	return dsp && event_is_registered(dsp, evt) ? dsp : NULL;
 }
 
 /* Look up a token from epoll; NULL if the event was removed since. */

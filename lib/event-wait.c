@@ -10,10 +10,24 @@
 #include "dispatcher-internal.h"
 #include "export.h"
 
-void dispatch_callback(struct dispatcher *dsp, struct event *evt,
-		       unsigned short reason, uint32_t events)
+/* Act on an EVENTCB_REMOVE or EVENTCB_CLEANUP result. */
+static void finish_event(struct event *evt, int result)
 {
 	struct dispatcher *owner;
+
+	/* The callback may have moved the event to another dispatcher. */
+	owner = evt->dsp;
+	if (owner && event_is_registered(owner, evt))
+		event_unregister(owner, evt, !(owner->state & DSP_FREE_PENDING));
+	if (result == EVENTCB_CLEANUP && evt->cleanup)
+		evt->cleanup(evt);
+}
+
+/* Inlined into the loop over ready descriptors; see dispatch_callback(). */
+static inline __attribute__((always_inline)) void
+run_callback(struct dispatcher *dsp, struct event *evt, unsigned short reason,
+	     uint32_t events)
+{
 	int result;
 
 	evt->reason = reason;
@@ -26,14 +40,14 @@ void dispatch_callback(struct dispatcher *dsp, struct event *evt,
 	if (dsp->current != evt)
 		return;
 	dsp->current = NULL;
-	if (result != EVENTCB_REMOVE && result != EVENTCB_CLEANUP)
-		return;
-	/* The callback may have moved the event to another dispatcher. */
-	owner = evt->dsp;
-	if (owner && event_is_registered(owner, evt))
-		event_unregister(owner, evt, !(owner->state & DSP_FREE_PENDING));
-	if (result == EVENTCB_CLEANUP && evt->cleanup)
-		evt->cleanup(evt);
+	if (result == EVENTCB_REMOVE || result == EVENTCB_CLEANUP)
+		finish_event(evt, result);
+}
+
+void dispatch_callback(struct dispatcher *dsp, struct event *evt,
+		       unsigned short reason, uint32_t events)
+{
+	run_callback(dsp, evt, reason, events);
 }
 
 static void dispatch_ready(struct dispatcher *dsp, int count, bool *timer_due)
@@ -53,25 +67,25 @@ static void dispatch_ready(struct dispatcher *dsp, int count, bool *timer_due)
 		/* The kernel has disabled a one-shot descriptor by now. */
 		if (evt->priv_.armed_events_ & EPOLLONESHOT)
 			evt->priv_.armed_events_ = 0;
-		dispatch_callback(dsp, evt, REASON_EVENT_OCCURED,
-				  dsp->batch[i].events);
+		run_callback(dsp, evt, REASON_EVENT_OCCURED, dsp->batch[i].events);
 		if (dsp->state & DSP_FREE_PENDING)
 			return;
 	}
 }
 
 /* One wait and dispatch. Sets *freed if a callback freed the dispatcher. */
-static int wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask,
-			     bool *freed)
+static inline __attribute__((always_inline)) int
+wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 {
 	bool timer_due = false;
 	int count, r = 0;
 
-	*freed = false;
 	/* Retry a timer update that failed at the end of the last round. */
-	r = timeout_sync_timer(dsp);
-	if (r < 0)
-		return r;
+	if (dsp->timer_stale) {
+		r = timeout_sync_timer(dsp);
+		if (r < 0)
+			return r;
+	}
 	count = epoll_pwait(dsp->epfd, dsp->batch, DISPATCH_BATCH, -1, sigmask);
 	if (count < 0)
 		return -errno;
@@ -85,17 +99,18 @@ static int wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask,
 	dispatch_ready(dsp, count, &timer_due);
 	if (timer_due && !(dsp->state & DSP_FREE_PENDING))
 		r = timeout_expire(dsp);
-	if (!(dsp->state & DSP_FREE_PENDING)) {
+	dsp->state &= ~DSP_DISPATCHING;
+	dsp->busy--;
+	if (dsp->state & DSP_FREE_PENDING) {
+		*freed = dispatcher_release_if_pending(dsp);
+		return 0;
+	}
+	/* Without timeouts there is nothing to program. */
+	if (dsp->heap.count) {
 		int r2 = timeout_sync_timer(dsp);
 
 		if (r == 0)
 			r = r2;
-	}
-	dsp->state &= ~DSP_DISPATCHING;
-	dsp->busy--;
-	if (dispatcher_release_if_pending(dsp)) {
-		*freed = true;
-		return 0;
 	}
 	return r;
 }
@@ -107,7 +122,7 @@ static bool dispatcher_busy(const struct dispatcher *dsp)
 
 MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)
 {
-	bool freed;
+	bool freed = false;
 
 	if (!dsp)
 		return -EINVAL;
@@ -119,7 +134,7 @@ MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)
 MV_EXPORT int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 			 int (*err_handler)(int err))
 {
-	bool freed;
+	bool freed = false;
 
 	if (!dsp)
 		return -EINVAL;

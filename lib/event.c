@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Registering events: event_add(), event_remove(), event_modify() and
- * event_mod_timeout(), and the slot table that makes them O(1) apart from
- * the O(log n) heap update.
+ * Registering events: event_add(), event_remove(), event_modify(), and
+ * the slot table that makes them O(1). event_mod_timeout() lives with the
+ * other timeout code in timeout.c.
  */
 #include "config.h"
 
@@ -64,14 +64,6 @@ static void slot_release(struct dispatcher *dsp, uint32_t idx)
 	slot->gen++;
 	slot->next_free = dsp->free_head;
 	dsp->free_head = idx + 1;
-}
-
-/* The dispatcher @evt is registered with, or NULL. */
-static struct dispatcher *owner_of(const struct event *evt)
-{
-	struct dispatcher *dsp = evt->dsp;
-
-	return dsp && event_is_registered(dsp, evt) ? dsp : NULL;
 }
 
 void event_unregister(struct dispatcher *dsp, struct event *evt,
@@ -207,30 +199,5 @@ MV_EXPORT int event_modify(struct event *evt)
 		priv->state_ |= EVT_IN_EPOLL;
 	else
 		priv->state_ &= ~EVT_IN_EPOLL;
-	return 0;
-}
-
-MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
-{
-	struct dispatcher *dsp;
-	int64_t deadline;
-	int r;
-
-	if (!evt || !tmo || (evt->flags & ~TMO_ABS))
-		return -EINVAL;
-	dsp = owner_of(evt);
-	if (!dsp)
-		return -ENOENT;
-	r = timeout_deadline(dsp, tmo, evt->flags, &deadline);
-	if (r < 0)
-		return r;
-	if (deadline == NO_DEADLINE) {
-		timeout_cancel(dsp, evt);
-	} else {
-		r = timeout_arm(dsp, evt, deadline);
-		if (r < 0)
-			return r;
-	}
-	evt->tmo = *tmo;
 	return 0;
 }

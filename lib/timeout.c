@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Timeouts: turning struct timespec requests into deadlines, keeping them
- * in the heap, and driving the dispatcher's single timerfd.
+ * Timeouts: event_mod_timeout(), turning struct timespec requests into
+ * deadlines, keeping them in the heap, and driving the dispatcher's single
+ * timerfd. Pushing a timeout back is the hottest path of a busy server, so
+ * everything it calls sits in this file where the compiler can inline it.
  *
  * The timerfd is re-armed lazily. It always holds a time no later than the
  * earliest deadline (rounded up to the timer slack), so nothing fires
@@ -13,14 +15,18 @@
 #include "config.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "dispatcher-internal.h"
+#include "export.h"
 #include "time-internal.h"
 
-int timeout_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
-		     unsigned short flags, int64_t *deadline)
+/* Inlined into event_mod_timeout(); event_add() uses timeout_deadline(). */
+static inline __attribute__((always_inline)) int
+compute_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
+		 unsigned short flags, int64_t *deadline)
 {
 	int64_t when;
 
@@ -53,6 +59,12 @@ int timeout_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
 	return 0;
 }
 
+int timeout_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
+		     unsigned short flags, int64_t *deadline)
+{
+	return compute_deadline(dsp, tmo, flags, deadline);
+}
+
 /* When the timerfd should fire for @deadline: rounded up to the slack. */
 static int64_t timer_target(const struct dispatcher *dsp, int64_t deadline)
 {
@@ -76,8 +88,53 @@ static int program_timer(struct dispatcher *dsp, int64_t when)
 	return 0;
 }
 
-int timeout_arm(struct dispatcher *dsp, struct event *evt, int64_t deadline)
+/*
+ * Is the heap key of @evt out of date? A deadline moved later is only
+ * recorded in the event (see timeout_arm()); the key stays behind as a
+ * lower bound until the entry gets near the top.
+ */
+static inline bool key_is_stale(const struct event *evt)
 {
+	return evt->priv_.seq_ != evt->priv_.deadline_seq_;
+}
+
+/* Give @evt its real deadline and arming order as heap key. */
+static void rekey(struct dispatcher *dsp, struct event *evt)
+{
+	evt->priv_.seq_ = evt->priv_.deadline_seq_;
+	heap_update(&dsp->heap, evt, evt->priv_.deadline_);
+}
+
+/* Bring the top of the heap up to date: stale keys must not decide. */
+static const struct heap_entry *fresh_top(struct dispatcher *dsp)
+{
+	const struct heap_entry *top;
+
+	while ((top = heap_top(&dsp->heap)) && key_is_stale(top->evt))
+		rekey(dsp, top->evt);
+	return top;
+}
+
+static inline __attribute__((always_inline)) int
+arm(struct dispatcher *dsp, struct event *evt, int64_t deadline)
+{
+	struct event_private_ *priv = &evt->priv_;
+	int64_t key;
+
+	/*
+	 * Pushing a deadline back (an idle timeout on activity) is the
+	 * common case. The heap key may stay where it is, as a lower bound:
+	 * no sift, no timer change. The entry is re-keyed only if it ever
+	 * comes to the top, which an often-pushed timeout rarely does.
+	 */
+	if (priv->heap_pos_) {
+		key = dsp->heap.entries[priv->heap_pos_ - 1].deadline;
+		if (deadline >= key) {
+			priv->deadline_ = deadline;
+			priv->deadline_seq_ = ++dsp->arm_seq;
+			return 0;
+		}
+	}
 	/* The pass re-arms once at its end; see event_wait(). */
 	if (!(dsp->state & DSP_TIMEOUT_PASS)) {
 		int64_t target = timer_target(dsp, deadline);
@@ -89,12 +146,18 @@ int timeout_arm(struct dispatcher *dsp, struct event *evt, int64_t deadline)
 				return r;
 		}
 	}
-	evt->priv_.seq_ = ++dsp->arm_seq;
-	if (evt->priv_.heap_pos_)
+	priv->deadline_ = deadline;
+	priv->deadline_seq_ = priv->seq_ = ++dsp->arm_seq;
+	if (priv->heap_pos_)
 		heap_update(&dsp->heap, evt, deadline);
 	else
 		heap_insert(&dsp->heap, evt, deadline);
 	return 0;
+}
+
+int timeout_arm(struct dispatcher *dsp, struct event *evt, int64_t deadline)
+{
+	return arm(dsp, evt, deadline);
 }
 
 void timeout_cancel(struct dispatcher *dsp, struct event *evt)
@@ -104,13 +167,18 @@ void timeout_cancel(struct dispatcher *dsp, struct event *evt)
 
 int timeout_sync_timer(struct dispatcher *dsp)
 {
-	const struct heap_entry *top = heap_top(&dsp->heap);
+	const struct heap_entry *top = fresh_top(dsp);
 	int64_t target;
+	int r = 0;
 
-	if (!top)
-		return 0;
-	target = timer_target(dsp, top->deadline);
-	return target < dsp->armed ? program_timer(dsp, target) : 0;
+	if (top) {
+		target = timer_target(dsp, top->deadline);
+		if (target < dsp->armed)
+			r = program_timer(dsp, target);
+	}
+	/* Remember a failure: the next event_wait() tries again. */
+	dsp->timer_stale = r < 0;
+	return r;
 }
 
 int timeout_disarm_timer(struct dispatcher *dsp)
@@ -139,7 +207,7 @@ int timeout_expire(struct dispatcher *dsp)
 
 	dsp->cutoff = now;
 	dsp->state |= DSP_TIMEOUT_PASS;
-	while ((top = heap_top(&dsp->heap)) && top->deadline <= now) {
+	while ((top = fresh_top(dsp)) && top->deadline <= now) {
 		struct event *evt = top->evt;
 
 		/* One-shot: the timeout is gone before the callback runs. */
@@ -149,5 +217,30 @@ int timeout_expire(struct dispatcher *dsp)
 			break;
 	}
 	dsp->state &= ~DSP_TIMEOUT_PASS;
+	return 0;
+}
+
+MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
+{
+	struct dispatcher *dsp;
+	int64_t deadline = NO_DEADLINE;
+	int r;
+
+	if (!evt || !tmo || (evt->flags & ~TMO_ABS))
+		return -EINVAL;
+	dsp = owner_of(evt);
+	if (!dsp)
+		return -ENOENT;
+	r = compute_deadline(dsp, tmo, evt->flags, &deadline);
+	if (r < 0)
+		return r;
+	if (deadline == NO_DEADLINE) {
+		timeout_cancel(dsp, evt);
+	} else {
+		r = arm(dsp, evt, deadline);
+		if (r < 0)
+			return r;
+	}
+	evt->tmo = *tmo;
 	return 0;
 }

@@ -119,7 +119,9 @@ struct event_private_ {
 	uint32_t heap_pos_;	/**< 1 + position in the timeout heap, 0 if none */
 	uint32_t armed_events_;	/**< epoll mask the kernel currently has */
 	uint32_t state_;	/**< internal state bits */
-	uint64_t seq_;		/**< arming order, breaks ties between deadlines */
+	uint64_t seq_;		/**< arming order of the heap key, breaks ties */
+	int64_t deadline_;	/**< the deadline, in ns; may be later than the key */
+	uint64_t deadline_seq_;	/**< arming order of deadline_ */
 	uint64_t reserved_;	/**< room for growth; keep zero */
 };
 

@@ -92,6 +92,95 @@ static void test_timeouts_in_deadline_order(void **state)
 	free_dispatcher(dsp);
 }
 
+static struct timespec abs_ms(const struct timespec *base, long msec)
+{
+	struct timespec t = *base;
+
+	t.tv_sec += msec / 1000;
+	t.tv_nsec += msec % 1000 * 1000000L;
+	if (t.tv_nsec >= 1000000000L) {
+		t.tv_sec++;
+		t.tv_nsec -= 1000000000L;
+	}
+	return t;
+}
+
+/*
+ * Deadlines pushed back are re-keyed lazily inside the heap: they must
+ * still fire exactly when they are due, in deadline order, with equal
+ * deadlines in the order they were last set.
+ */
+static void test_pushed_back_deadlines(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe a, b, c, d;
+	struct timespec base, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &base);
+	probe_init(&a, -1, 0);
+	probe_init(&b, -1, 0);
+	probe_init(&c, -1, 0);
+	probe_init(&d, -1, 0);
+	a.evt.flags = b.evt.flags = c.evt.flags = d.evt.flags = TMO_ABS;
+	a.evt.tmo = abs_ms(&base, 10);
+	b.evt.tmo = abs_ms(&base, 40);
+	c.evt.tmo = abs_ms(&base, 20);
+	d.evt.tmo = abs_ms(&base, 30);
+	assert_int_equal(event_add(dsp, &a.evt), 0);
+	assert_int_equal(event_add(dsp, &b.evt), 0);
+	assert_int_equal(event_add(dsp, &c.evt), 0);
+	assert_int_equal(event_add(dsp, &d.evt), 0);
+	/* a: 10 -> 80 -> 50 (both later than its key: lazy) */
+	t = abs_ms(&base, 80);
+	assert_int_equal(event_mod_timeout(&a.evt, &t), 0);
+	t = abs_ms(&base, 50);
+	assert_int_equal(event_mod_timeout(&a.evt, &t), 0);
+	/* c: 20 -> 40, set after b: fires after b (same deadline) */
+	t = abs_ms(&base, 40);
+	assert_int_equal(event_mod_timeout(&c.evt, &t), 0);
+	/* d: 30 -> 60 -> 5: earlier than its key, re-keyed at once */
+	t = abs_ms(&base, 60);
+	assert_int_equal(event_mod_timeout(&d.evt, &t), 0);
+	t = abs_ms(&base, 5);
+	assert_int_equal(event_mod_timeout(&d.evt, &t), 0);
+	while (probe_log_len < 4)
+		wait_once(dsp);
+	assert_ptr_equal(probe_log[0], &d);
+	assert_ptr_equal(probe_log[1], &b);
+	assert_ptr_equal(probe_log[2], &c);
+	assert_ptr_equal(probe_log[3], &a);
+	/* None fired before its last deadline (a: 50 ms, not 10). */
+	assert_true(ts_not_before(&a.fired, &a.evt.tmo));
+	assert_true(ts_not_before(&b.fired, &b.evt.tmo));
+	assert_true(ts_not_before(&c.fired, &c.evt.tmo));
+	assert_true(ts_not_before(&d.fired, &d.evt.tmo));
+	free_dispatcher(dsp);
+}
+
+/* A deadline pushed back after the timer was armed for it must not fire. */
+static void test_pushed_back_after_arming(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe a;
+	struct timespec base, t;
+
+	clock_gettime(CLOCK_MONOTONIC, &base);
+	probe_init(&a, -1, 0);
+	a.evt.flags = TMO_ABS;
+	a.evt.tmo = abs_ms(&base, 10);
+	assert_int_equal(event_add(dsp, &a.evt), 0);	/* timerfd: 10 ms */
+	t = abs_ms(&base, 60);
+	assert_int_equal(event_mod_timeout(&a.evt, &t), 0);	/* lazy */
+	usleep(30000);
+	/* The timerfd fires for the old key; nothing is due yet. */
+	wait_once(dsp);
+	assert_int_equal(a.calls, 0);
+	while (a.calls == 0)
+		wait_once(dsp);
+	assert_true(ts_not_before(&a.fired, &t));
+	free_dispatcher(dsp);
+}
+
 /* An fd event neither cancels nor postpones the event's own timeout. */
 static void test_fd_event_keeps_timeout(void **state)
 {
@@ -584,6 +673,8 @@ int main(void)
 		cmocka_unit_test(test_fd_event_results),
 		cmocka_unit_test(test_timeouts_in_deadline_order),
 		cmocka_unit_test(test_fd_event_keeps_timeout),
+		cmocka_unit_test(test_pushed_back_deadlines),
+		cmocka_unit_test(test_pushed_back_after_arming),
 		cmocka_unit_test(test_batch_remove_other),
 		cmocka_unit_test(test_batch_disable_other),
 		cmocka_unit_test(test_batch_remove_free_and_reuse),

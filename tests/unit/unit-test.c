@@ -14,6 +14,7 @@ int probe_callback(struct event *evt, uint32_t events)
 {
 	struct probe *p = (struct probe *)evt;
 
+	clock_gettime(CLOCK_MONOTONIC, &p->fired);
 	p->calls++;
 	if (evt->reason == REASON_TIMEOUT)
 		p->timeouts++;
@@ -37,6 +38,12 @@ void probe_init(struct probe *p, int fd, uint32_t events)
 	p->evt = (struct event)EVENT_ON_STACK(probe_callback, fd, events);
 	p->evt.cleanup = probe_cleanup;
 	p->order = -1;
+}
+
+bool ts_not_before(const struct timespec *t, const struct timespec *ref)
+{
+	return t->tv_sec > ref->tv_sec ||
+	       (t->tv_sec == ref->tv_sec && t->tv_nsec >= ref->tv_nsec);
 }
 
 void make_pipe(int fds[2])

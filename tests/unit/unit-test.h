@@ -31,6 +31,7 @@ struct probe {
 	void (*action)(struct probe *self);
 	void *ctx;
 	int order;		/* position in the global call order, see probe_log */
+	struct timespec fired;	/* CLOCK_MONOTONIC at the last call */
 };
 
 /* Global record of which probe was called when (for ordering checks). */
@@ -42,6 +43,9 @@ void probe_cleanup(struct event *evt);
 
 /* A probe watching @fd for @events (fd -1: a timer), recording calls. */
 void probe_init(struct probe *p, int fd, uint32_t events);
+
+/* Is @t at or after @ref? */
+bool ts_not_before(const struct timespec *t, const struct timespec *ref);
 
 /* Create a pipe; abort the test if that fails. */
 void make_pipe(int fds[2]);
