@@ -471,11 +471,22 @@ static void fuzz_cleanup(struct event *evt)
 	CHECK(event_wait(F->dsp, NULL) == -EBUSY);
 }
 
+/* libFuzzer's SIGALRM (its -timeout) may interrupt a poll. */
+static int poll_eintr(struct pollfd *p, int timeout_ms)
+{
+	int r;
+
+	do
+		r = poll(p, 1, timeout_ms);
+	while (r < 0 && errno == EINTR);
+	return r;
+}
+
 static bool fd_readable(int fd, int timeout_ms)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
 
-	return poll(&p, 1, timeout_ms) == 1;
+	return poll_eintr(&p, timeout_ms) == 1;
 }
 
 static void op_wait(void)
@@ -495,7 +506,7 @@ static void op_wait(void)
 			continue;
 		p = (struct pollfd){ .fd = F->fd[e->ep],
 				     .events = (short)(e->karmed & (EPOLLIN | EPOLLOUT | EPOLLRDHUP)) };
-		CHECK(poll(&p, 1, 0) >= 0);
+		CHECK(poll_eintr(&p, 0) >= 0);
 		if (p.revents) {
 			e->pre_ready = true;
 			e->pre_revents = (uint16_t)p.revents;
@@ -516,7 +527,16 @@ static void op_wait(void)
 	m->phase = PH_FD;
 	fuzz_stat_waits++;
 	TRACE("event_wait %u (timer due %d)\n", m->wait_no, m->timer_due);
-	CHECK(event_wait(F->dsp, NULL) == 0);
+	for (;;) {
+		unsigned long before = fuzz_stat_fd_calls + fuzz_stat_tmo_calls;
+		int r = event_wait(F->dsp, NULL);
+
+		if (r == 0)
+			break;
+		/* Interrupted (libFuzzer's SIGALRM): nothing was dispatched. */
+		CHECK(r == -EINTR);
+		CHECK(before == fuzz_stat_fd_calls + fuzz_stat_tmo_calls);
+	}
 	m->phase = PH_IDLE;
 
 	for (int i = 0; i < M_EVENTS; i++) {
