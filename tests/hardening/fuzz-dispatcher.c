@@ -37,7 +37,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern unsigned long fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-		     fuzz_stat_cleanups;
+		     fuzz_stat_cleanups, fuzz_stat_frees;
 
 struct fuzz {
 	const uint8_t *data;
@@ -47,12 +47,13 @@ struct fuzz {
 	int fd[M_ENDPOINTS];
 	int64_t base;		/* CLOCK_MONOTONIC at the start, ns */
 	bool in_dispatcher_cleanup;	/* in cleanup_ or free_dispatcher() */
+	bool freed;		/* a callback called free_dispatcher() */
 	struct model m;
 };
 
 /* What the runs exercised, for the driver's summary. */
 unsigned long fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-	      fuzz_stat_cleanups;
+	      fuzz_stat_cleanups, fuzz_stat_frees;
 
 /* One run at a time: callbacks find their context here. */
 static struct fuzz *F;
@@ -320,12 +321,47 @@ static void op_cleanup(void)
 	F->in_dispatcher_cleanup = false;
 }
 
+/*
+ * free_dispatcher() from a callback: the release waits until the dispatch
+ * returns, and then cleans up whatever is still registered. Count those
+ * cleanups now; fuzz_callback() corrects for the running event's result.
+ */
+static void op_free(void)
+{
+	TRACE("free_dispatcher\n");
+	for (int i = 0; i < M_EVENTS; i++)
+		if (F->m.ev[i].reg)
+			F->m.ev[i].cleanups_expected++;
+	F->freed = true;
+	fuzz_stat_frees++;
+	F->in_dispatcher_cleanup = true;
+	free_dispatcher(F->dsp);
+}
+
+static void op_slack(void)
+{
+	static const uint64_t slack[4] = { 0, 1000, 1000000, 3601000000000ULL };
+	unsigned int c = get8() & 3;
+	uint64_t got;
+
+	TRACE("slack %llu\n", (unsigned long long)slack[c]);
+	CHECK(dispatcher_set_timer_slack(F->dsp, slack[c]) == (c == 3 ? -EINVAL : 0));
+	CHECK(dispatcher_get_timer_slack(F->dsp, &got) == 0);
+	if (c != 3)
+		CHECK(got == slack[c]);
+}
+
 static void op_wait(void);
 
 /* Run one operation; inside a callback event_wait() must say -EBUSY. */
 static void do_op(void)
 {
-	switch (get8() % 12) {
+	unsigned int op = get8() % 13;
+
+	/* After free_dispatcher() only the running callback may return. */
+	if (F->freed)
+		return;
+	switch (op) {
 	case 0:
 	case 1:
 		op_add();
@@ -353,6 +389,12 @@ static void do_op(void)
 	case 8:
 		if (get8() < 32)
 			op_cleanup();
+		break;
+	case 9:
+		if (F->m.phase != PH_IDLE && get8() < 4)
+			op_free();
+		else
+			op_slack();
 		break;
 	default:
 		if (F->m.phase != PH_IDLE)
@@ -402,6 +444,7 @@ static int fuzz_callback(struct event *evt, uint32_t events)
 	unsigned int c;
 
 	TRACE("callback %d reason %d events %#x\n", i, evt->reason, events);
+	CHECK(!F->freed);	/* nothing runs after free_dispatcher() */
 	CHECK(evt->dsp == F->dsp);
 	if (evt->reason == REASON_EVENT_OCCURED)
 		check_fd_call(i, events);
@@ -437,7 +480,15 @@ static int fuzz_callback(struct event *evt, uint32_t events)
 	 * library ignores the result, even if the callback registered the
 	 * event again (see bug-readd-after-cleanup.c): the model follows.
 	 */
-	if (!m->current_cleaned) {
+	if (m->current_cleaned) {
+		/* ignored */
+	} else if (F->freed && m->ev[i].reg) {
+		/* op_free() counted a cleanup the result may take back. */
+		if (result == EVENTCB_REMOVE)
+			m->ev[i].cleanups_expected--;
+		if (result == EVENTCB_REMOVE || result == EVENTCB_CLEANUP)
+			model_unregister(m, i);
+	} else {
 		if ((result == EVENTCB_REMOVE || result == EVENTCB_CLEANUP) &&
 		    m->ev[i].reg)
 			model_unregister(m, i);
@@ -538,6 +589,15 @@ static void op_wait(void)
 		CHECK(before == fuzz_stat_fd_calls + fuzz_stat_tmo_calls);
 	}
 	m->phase = PH_IDLE;
+	if (F->freed) {
+		for (int i = 0; i < M_EVENTS; i++) {
+			if (m->ev[i].reg)
+				model_unregister(m, i);
+			CHECK(F->ev[i].dsp == NULL);
+			CHECK(m->ev[i].cleanups_seen == m->ev[i].cleanups_expected);
+		}
+		return;
+	}
 
 	for (int i = 0; i < M_EVENTS; i++) {
 		struct m_event *e = &m->ev[i];
@@ -579,6 +639,8 @@ static void setup(void)
 
 static void teardown(void)
 {
+	if (F->freed)
+		goto close_fds;
 	/* free_dispatcher() cleans up whatever is still registered. */
 	for (int i = 0; i < M_EVENTS; i++)
 		if (F->m.ev[i].reg)
@@ -589,6 +651,7 @@ static void teardown(void)
 		CHECK(F->ev[i].dsp == NULL);
 		CHECK(F->m.ev[i].cleanups_seen == F->m.ev[i].cleanups_expected);
 	}
+close_fds:
 	for (int k = 0; k < M_ENDPOINTS; k++)
 		if (F->m.ep_open[k])
 			close(F->fd[k]);
@@ -603,7 +666,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	known_bugs = getenv("FUZZ_KNOWN_BUGS") != NULL;
 	F = &f;
 	setup();
-	while (f.pos < f.size)
+	while (f.pos < f.size && !f.freed)
 		do_op();
 	teardown();
 	F = NULL;

@@ -5,7 +5,7 @@
  * can be replayed. Files given as arguments are run instead (to replay a
  * crash found by libFuzzer without clang).
  *
- * FUZZ_ITERATIONS (default 3000) and FUZZ_SEED change the run.
+ * FUZZ_ITERATIONS (default 2000) and FUZZ_SEED change the run.
  */
 #include "config.h"
 
@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern unsigned long fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-		     fuzz_stat_cleanups;
+		     fuzz_stat_cleanups, fuzz_stat_frees;
 
 static uint64_t rng_state;
 
@@ -48,7 +48,7 @@ static int run_file(const char *path)
 int main(int argc, char **argv)
 {
 	const char *s = getenv("FUZZ_ITERATIONS");
-	unsigned long iterations = s ? strtoul(s, NULL, 0) : 3000;
+	unsigned long iterations = s ? strtoul(s, NULL, 0) : 2000;
 	uint8_t buf[2048];
 	struct timespec t0, t1;
 
@@ -72,10 +72,11 @@ int main(int argc, char **argv)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("fuzz-driver: %lu inputs in %.2f s, no model mismatch\n"
-	       "  %lu waits, %lu fd callbacks, %lu timeout callbacks, %lu cleanups\n",
+	       "  %lu waits, %lu fd callbacks, %lu timeout callbacks, %lu cleanups,"
+	       " %lu frees from a callback\n",
 	       iterations, (double)(t1.tv_sec - t0.tv_sec) +
 			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-	       fuzz_stat_cleanups);
+	       fuzz_stat_cleanups, fuzz_stat_frees);
 	return 0;
 }
