@@ -35,6 +35,9 @@
 
 static const char *sc_name;
 
+/* The test's own reads must not take the library's faults. */
+ssize_t __real_read(int fd, void *buf, size_t n);
+
 struct ctx {
 	struct dispatcher *dsp;
 	int pfd[2];
@@ -53,7 +56,7 @@ static int on_event(struct event *evt, uint32_t events)
 
 	C.calls[i]++;
 	if (evt->fd >= 0)
-		(void)!read(evt->fd, buf, sizeof(buf));
+		(void)!__real_read(evt->fd, buf, sizeof(buf));
 	return EVENTCB_REMOVE;
 }
 
@@ -325,6 +328,54 @@ static void sc_wait(long nth)
 		CHECK(r == 0);
 }
 
+/* A callback that adds one timer and moves another one earlier. */
+static int on_busy(struct event *evt, uint32_t events)
+{
+	struct timespec ts = past();
+	char buf[64];
+	int r;
+
+	C.calls[evt - C.ev]++;
+	(void)!__real_read(evt->fd, buf, sizeof(buf));
+	r = event_add(C.dsp, &C.ev[5]);
+	if (r == 0)
+		C.expect[5] = 1;
+	else
+		CHECK(r == -fault_errno && C.ev[5].dsp == NULL);
+	r = event_mod_timeout(&C.ev[6], &ts);
+	if (r == 0)
+		C.expect[6] = 1;
+	else
+		CHECK(r == -fault_errno && C.ev[6].dsp == C.dsp);
+	return EVENTCB_REMOVE;
+}
+
+static void sc_wait_callbacks(long nth)
+{
+	int r;
+
+	setup();
+	make_reader(0);
+	C.ev[0].callback = on_busy;
+	make_timer(5, past());
+	make_timer(6, far());
+	/* Fill the table so that the callback's event_add() must grow it. */
+	for (int i = 7; i < 7 + 30; i++)
+		make_timer(i, far());
+	CHECK(event_add(C.dsp, &C.ev[0]) == 0);
+	CHECK(event_add(C.dsp, &C.ev[6]) == 0);
+	for (int i = 7; i < 7 + 30; i++)
+		CHECK(event_add(C.dsp, &C.ev[i]) == 0);
+	CHECK(write(C.pfd[1], "x", 1) == 1);
+	C.expect[0] = 1;
+	fault_arm(nth);
+	r = event_wait(C.dsp, NULL);
+	if (fault_disarm() && r)
+		CHECK(r == -fault_errno);
+	else
+		CHECK(r == 0);
+}
+
 static void sc_cleanup(long nth)
 {
 	int r;
@@ -380,6 +431,7 @@ static const struct {
 	{ "event_mod_timeout earlier", sc_mod_timeout_earlier },
 	{ "event_mod_timeout later", sc_mod_timeout_later },
 	{ "event_wait fd + timers", sc_wait },
+	{ "event_wait, callback adds", sc_wait_callbacks },
 	{ "cleanup_dispatcher", sc_cleanup },
 	{ "event_remove", sc_remove },
 };
