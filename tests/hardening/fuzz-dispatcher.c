@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "dispatcher-internal.h"
@@ -568,6 +569,21 @@ static void op_wait(void)
 	/* A due timeout must have made the timerfd readable: never late. */
 	if (model_any_due(m))
 		CHECK(fd_readable(F->dsp->timerfd, 2000));
+	/*
+	 * The lazy re-arm and the slack can leave the timerfd set a little
+	 * ahead, for no due timeout: let it expire now, or it might do so
+	 * between here and epoll_pwait() and make timer_due a guess.
+	 */
+	{
+		struct itimerspec cur;
+
+		CHECK(timerfd_gettime(F->dsp->timerfd, &cur) == 0);
+		if ((cur.it_value.tv_sec || cur.it_value.tv_nsec) &&
+		    cur.it_value.tv_sec < 60)
+			CHECK(fd_readable(F->dsp->timerfd,
+					  (int)(cur.it_value.tv_sec * 1000 +
+						cur.it_value.tv_nsec / 1000000) + 100));
+	}
 	m->timer_due = fd_readable(F->dsp->timerfd, 0);
 	if (!any_ready && !m->timer_due) {
 		/* Nothing due: the epoll fd must agree, and we must not block. */
