@@ -48,6 +48,7 @@ struct m_event {
 	uint32_t pre_revents;
 	bool fd_called;		/* called for readiness in this wait */
 	bool disturbed;		/* removed or disabled during this wait */
+	bool rearmed;		/* armed again by event_modify() during this wait */
 };
 
 struct model {
