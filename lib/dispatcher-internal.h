@@ -69,6 +69,19 @@ struct dispatcher {
 	uint64_t arm_seq;		/* counter behind event_private_::seq_ */
 
 	struct event *current;		/* event whose callback runs, or NULL */
+	/* current, after cleanup_dispatcher() ran its cleanup (see event_add) */
+	struct event *cleaned_current;
+	uint64_t waits;			/* epoll_pwait() calls that returned */
+
+	/*
+	 * 1 + the slot of the event whose fd is in the epoll set, by fd
+	 * number. When the kernel accepts a new registration for a number,
+	 * any older event still holding it must have lost its descriptor
+	 * (closed while registered): this table finds that event, so that it
+	 * can no longer delete or modify the new registration.
+	 */
+	uint32_t *fd_owner;
+	uint32_t fd_owner_capacity;
 
 	struct epoll_event batch[DISPATCH_BATCH];
 };

@@ -53,6 +53,7 @@ static void dispatcher_destroy(struct dispatcher *dsp)
 	close_fd(dsp->timerfd);
 	heap_release(&dsp->heap);
 	free(dsp->slots);
+	free(dsp->fd_owner);
 	free(dsp);
 }
 
@@ -93,9 +94,15 @@ static void run_cleanups(struct dispatcher *dsp, bool touch_kernel)
 		if (!evt)
 			continue;
 		event_unregister(dsp, evt, touch_kernel);
-		/* Tell dispatch_callback() not to touch a running event. */
-		if (evt == dsp->current)
+		/*
+		 * Tell dispatch_callback() not to touch a running event: its
+		 * cleanup may free it. If the callback adds it again, it is
+		 * alive after all, and event_add() gives it back.
+		 */
+		if (evt == dsp->current) {
 			dsp->current = NULL;
+			dsp->cleaned_current = evt;
+		}
 		if (evt->cleanup)
 			evt->cleanup(evt);
 	}

@@ -32,7 +32,9 @@ run_callback(struct dispatcher *dsp, struct event *evt, unsigned short reason,
 
 	evt->reason = reason;
 	dsp->current = evt;
+	dsp->cleaned_current = NULL;
 	result = evt->callback(evt, events);
+	dsp->cleaned_current = NULL;
 	/*
 	 * cleanup_dispatcher() from inside the callback may have run this
 	 * event's cleanup, which may have freed it: hands off.
@@ -64,8 +66,12 @@ static void dispatch_ready(struct dispatcher *dsp, int count, bool *timer_due)
 		evt = token_to_event(dsp, token);
 		if (!evt || !evt->priv_.armed_events_)
 			continue;
-		/* The kernel has disabled a one-shot descriptor by now. */
-		if (evt->priv_.armed_events_ & EPOLLONESHOT)
+		/*
+		 * The kernel disabled a one-shot descriptor when it reported
+		 * it, unless a callback of this batch has armed it again since.
+		 */
+		if ((evt->priv_.armed_events_ & EPOLLONESHOT) &&
+		    evt->priv_.modified_in_ != dsp->waits)
 			evt->priv_.armed_events_ = 0;
 		run_callback(dsp, evt, REASON_EVENT_OCCURED, dsp->batch[i].events);
 		if (dsp->state & DSP_FREE_PENDING)
@@ -89,6 +95,7 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	count = epoll_pwait(dsp->epfd, dsp->batch, DISPATCH_BATCH, -1, sigmask);
 	if (count < 0)
 		return -errno;
+	dsp->waits++;
 
 	dsp->busy++;
 	dsp->state |= DSP_DISPATCHING;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/epoll.h>
 
 #include "dispatcher-internal.h"
@@ -66,15 +67,93 @@ static void slot_release(struct dispatcher *dsp, uint32_t idx)
 	dsp->free_head = idx + 1;
 }
 
+/* Make room in the fd owner table for @fd. 0 or -ENOMEM. */
+static int fd_owner_reserve(struct dispatcher *dsp, int fd)
+{
+	uint32_t capacity = dsp->fd_owner_capacity, grown;
+	uint32_t *table;
+
+	if ((uint32_t)fd < capacity)
+		return 0;
+	for (grown = capacity ? capacity : 64; grown <= (uint32_t)fd; grown *= 2)
+		;
+	table = realloc(dsp->fd_owner, (size_t)grown * sizeof(*table));
+	if (!table)
+		return -ENOMEM;
+	memset(table + capacity, 0, (size_t)(grown - capacity) * sizeof(*table));
+	dsp->fd_owner = table;
+	dsp->fd_owner_capacity = grown;
+	return 0;
+}
+
+/*
+ * The kernel has just accepted @evt's fd into the epoll set. Had another
+ * event still been registered under that number, the kernel would have
+ * refused (EEXIST): so that event's descriptor was closed and its
+ * registration went with it. Forget it, so that removing or modifying the
+ * stale event cannot touch the new registration.
+ */
+static void fd_owner_claim(struct dispatcher *dsp, struct event *evt)
+{
+	uint32_t *owner = &dsp->fd_owner[evt->fd];
+
+	if (*owner && *owner != evt->priv_.slot_) {
+		struct event *stale = dsp->slots[*owner - 1].evt;
+
+		if (stale && stale->fd == evt->fd) {
+			stale->priv_.state_ &= ~EVT_IN_EPOLL;
+			stale->priv_.armed_events_ = 0;
+		}
+	}
+	*owner = evt->priv_.slot_;
+}
+
+static void fd_owner_drop(struct dispatcher *dsp, const struct event *evt)
+{
+	if ((uint32_t)evt->fd < dsp->fd_owner_capacity &&
+	    dsp->fd_owner[evt->fd] == evt->priv_.slot_)
+		dsp->fd_owner[evt->fd] = 0;
+}
+
+/*
+ * Hand @evt's mask to the kernel with @op and keep the mirror of the
+ * kernel's state (EVT_IN_EPOLL, armed_events_) in step. A DEL for an fd
+ * the application already closed succeeds: the kernel dropped it then.
+ */
+static int kernel_update(struct dispatcher *dsp, struct event *evt, int op)
+{
+	struct event_private_ *priv = &evt->priv_;
+
+	if (op == EPOLL_CTL_ADD && fd_owner_reserve(dsp, evt->fd) < 0)
+		return -ENOMEM;
+	evt->ep.data.u64 = slot_token(dsp, priv->slot_ - 1);
+	if (epoll_ctl(dsp->epfd, op, evt->fd, &evt->ep) < 0 &&
+	    !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT)))
+		return -errno;
+	if (op == EPOLL_CTL_DEL) {
+		fd_owner_drop(dsp, evt);
+		priv->state_ &= ~EVT_IN_EPOLL;
+		priv->armed_events_ = 0;
+		return 0;
+	}
+	if (op == EPOLL_CTL_ADD)
+		fd_owner_claim(dsp, evt);
+	priv->state_ |= EVT_IN_EPOLL;
+	priv->armed_events_ = evt->ep.events;
+	/* See the one-shot handling in dispatch_ready(). */
+	priv->modified_in_ = dsp->waits;
+	return 0;
+}
+
 void event_unregister(struct dispatcher *dsp, struct event *evt,
 		      bool touch_kernel)
 {
-	/*
-	 * If the application closed the fd first, the kernel has dropped it
-	 * from the epoll set already (EBADF/ENOENT): nothing left to undo.
-	 */
-	if ((evt->priv_.state_ & EVT_IN_EPOLL) && touch_kernel)
-		epoll_ctl(dsp->epfd, EPOLL_CTL_DEL, evt->fd, NULL);
+	if (evt->priv_.state_ & EVT_IN_EPOLL) {
+		if (touch_kernel)
+			kernel_update(dsp, evt, EPOLL_CTL_DEL);
+		else
+			fd_owner_drop(dsp, evt);
+	}
 	timeout_cancel(dsp, evt);
 	slot_release(dsp, evt->priv_.slot_ - 1);
 	evt->priv_ = (struct event_private_){ 0 };
@@ -123,13 +202,9 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 	idx = slot_take(dsp, evt);
 	evt->priv_ = (struct event_private_){ .slot_ = idx + 1 };
 	if (evt->ep.events) {
-		evt->ep.data.u64 = slot_token(dsp, idx);
-		if (epoll_ctl(dsp->epfd, EPOLL_CTL_ADD, evt->fd, &evt->ep) < 0) {
-			r = -errno;
+		r = kernel_update(dsp, evt, EPOLL_CTL_ADD);
+		if (r < 0)
 			goto undo_slot;
-		}
-		evt->priv_.state_ |= EVT_IN_EPOLL;
-		evt->priv_.armed_events_ = evt->ep.events;
 	}
 	if (deadline != NO_DEADLINE) {
 		r = timeout_arm(dsp, evt, deadline);
@@ -138,11 +213,19 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 	}
 	evt->dsp = dsp;
 	dsp->registered++;
+	/*
+	 * A callback that cleaned the dispatcher and then added its own
+	 * event again: the event is alive, so its result counts after all.
+	 */
+	if (evt == dsp->cleaned_current) {
+		dsp->current = evt;
+		dsp->cleaned_current = NULL;
+	}
 	return 0;
 
 undo_epoll:
 	if (evt->priv_.state_ & EVT_IN_EPOLL)
-		epoll_ctl(dsp->epfd, EPOLL_CTL_DEL, evt->fd, NULL);
+		kernel_update(dsp, evt, EPOLL_CTL_DEL);
 undo_slot:
 	slot_release(dsp, idx);
 	evt->priv_ = (struct event_private_){ 0 };
@@ -189,15 +272,5 @@ MV_EXPORT int event_modify(struct event *evt)
 		op = EPOLL_CTL_MOD;
 	else
 		op = EPOLL_CTL_ADD;
-	evt->ep.data.u64 = slot_token(dsp, priv->slot_ - 1);
-	if (epoll_ctl(dsp->epfd, op, evt->fd, &evt->ep) < 0 &&
-	    !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT)))
-		return -errno;
-
-	priv->armed_events_ = events;
-	if (events)
-		priv->state_ |= EVT_IN_EPOLL;
-	else
-		priv->state_ &= ~EVT_IN_EPOLL;
-	return 0;
+	return kernel_update(dsp, evt, op);
 }

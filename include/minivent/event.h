@@ -122,7 +122,8 @@ struct event_private_ {
 	uint64_t seq_;		/**< arming order of the heap key, breaks ties */
 	int64_t deadline_;	/**< the deadline, in ns; may be later than the key */
 	uint64_t deadline_seq_;	/**< arming order of deadline_ */
-	uint64_t reserved_;	/**< room for growth; keep zero */
+	uint64_t modified_in_;	/**< wait during which the fd mask last changed */
+	uint64_t reserved_[2];	/**< room for growth; keep zero */
 };
 
 /**

@@ -82,8 +82,6 @@ static void fail(const char *file, int line, const char *what)
 
 /* FUZZ_TRACE=1 prints each operation, to read a failing input. */
 static bool trace;
-/* FUZZ_KNOWN_BUGS=1 lets the inputs reach the known library bugs. */
-static bool known_bugs;
 #define TRACE(...)							\
 	do {								\
 		if (trace)						\
@@ -152,13 +150,6 @@ static void op_add(void)
 	struct m_event *e = &F->m.ev[i];
 	int64_t dl;
 
-	/*
-	 * Known library bug (bug-readd-after-cleanup.c): the result of a
-	 * callback that re-registers its own event after cleanup_dispatcher()
-	 * is ignored. Steer clear unless asked.
-	 */
-	if (!known_bugs && i == F->m.current && F->m.current_cleaned && !e->reg)
-		return;
 	if (e->reg) {
 		/* Fields of a registered event are the library's to read. */
 		CHECK(event_add(F->dsp, evt) == -EEXIST);
@@ -221,16 +212,6 @@ static void op_modify(void)
 		evt->ep.events = 0;
 		return;
 	}
-	/*
-	 * Known library bug (bug-oneshot-rearm.c): arming an event with
-	 * EPOLLONESHOT while its readiness waits in the running batch loses
-	 * the new arming (the dispatch assumes the kernel disabled it).
-	 * Steer clear of it unless asked, so that the fuzzer keeps looking
-	 * for other bugs.
-	 */
-	if (!known_bugs && F->m.phase == PH_FD && e->pre_ready &&
-	    !e->fd_called && (events & EPOLLONESHOT))
-		events &= ~EPOLLONESHOT;
 	evt->ep.events = events;
 	r = event_modify(evt);
 	TRACE("modify %d %#x -> %d\n", i, events, r);
@@ -691,7 +672,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	signal(SIGPIPE, SIG_IGN);
 	trace = getenv("FUZZ_TRACE") != NULL;
-	known_bugs = getenv("FUZZ_KNOWN_BUGS") != NULL;
 	F = &f;
 	setup();
 	while (f.pos < f.size && !f.freed)

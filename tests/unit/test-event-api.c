@@ -184,6 +184,29 @@ static void test_add_syscall_failures(void **state)
 	assert_dispatcher_works(f);
 }
 
+/* The fd owner table grows on the first fd event; that may fail too. */
+static void test_add_fd_table_out_of_memory(void **state)
+{
+	struct fixture *f = *state;
+
+	wrap_fail(WRAP_REALLOC, 1, ENOMEM);
+	assert_int_equal(event_add(f->dsp, &f->p.evt), -ENOMEM);
+	assert_null(f->p.evt.dsp);
+	wrap_reset();
+	assert_int_equal(event_add(f->dsp, &f->p.evt), 0);
+	assert_int_equal(wrap_calls(WRAP_REALLOC), 1);
+	/* Re-enabling after a disable re-adds: no growth needed now. */
+	f->p.evt.ep.events = 0;
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	f->p.evt.ep.events = EPOLLIN;
+	wrap_fail(WRAP_REALLOC, 1, ENOMEM);
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	wrap_reset();
+	write_byte(f->fds[1]);
+	wait_once(f->dsp);
+	assert_int_equal(f->p.calls, 1);
+}
+
 /* Growing the slot table may fail; the events already there stay intact. */
 static void test_add_out_of_memory(void **state)
 {
@@ -398,6 +421,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_add_twice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_syscall_failures, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_add_out_of_memory, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_fd_table_out_of_memory, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_remove_after_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_modify, setup, teardown),

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Known bug, found by the model fuzzer: a callback that calls
+ * Regression test for a bug, found by the model fuzzer: a callback that calls
  * cleanup_dispatcher(), registers its own event again and returns
  * EVENTCB_REMOVE (or EVENTCB_CLEANUP) leaves the event registered.
  *
@@ -9,7 +9,7 @@
  * cleanup may have freed; dispatch_callback() then ignores the result
  * entirely, even though the callback has since added the event again.
  * The contract says REMOVE unregisters the event. Exit 1 while the bug is
- * there (listed in XFAIL_TESTS).
+ * there.
  */
 #include "config.h"
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Known bug: an event whose descriptor was closed while registered still
+ * Regression test for a bug (fixed): an event whose descriptor was closed while registered still
  * acts on the descriptor *number*. Once socket()/accept() hands that
  * number out again and the new descriptor is registered:
  *
@@ -10,8 +10,8 @@
  *     the new descriptor's readiness is delivered to the old event.
  *
  * Closing first is allowed (the kernel drops the registration with the
- * file), see event_unregister() and event_modify() in lib/event.c. Exit 1
- * while the bug is there (listed in XFAIL_TESTS).
+ * file), see event_unregister() and event_modify() in lib/event.c. Exits 1 if the bug
+ * comes back.
  */
 #include "config.h"
 

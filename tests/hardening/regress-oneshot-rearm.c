@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Known bug, found by the model fuzzer: a one-shot event re-armed by
+ * Regression test for a bug found by the model fuzzer (fixed): a one-shot event re-armed by
  * another callback while its own readiness is still in the running batch
  * is never called again.
  *
@@ -14,7 +14,7 @@
  * Two sockets, both readable, both EPOLLIN|EPOLLONESHOT: whichever
  * callback runs first re-arms the other for EPOLLOUT|EPOLLONESHOT. The
  * other must then be called with EPOLLOUT on a later wait. Exit 1 while
- * the bug is there (listed in XFAIL_TESTS).
+ * the bug is there.
  */
 #include "config.h"
 
