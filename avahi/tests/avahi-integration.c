@@ -62,7 +62,8 @@ static int64_t now_us(void)
 	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
-static void finish(struct test *t, int result, const char *fmt, ...)
+static __attribute__((format(printf, 3, 4))) void
+finish(struct test *t, int result, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -90,7 +91,7 @@ static void step(struct test *t, const char *what)
 
 static int step_timeout(struct event *evt, uint32_t events)
 {
-	struct test *t = (struct test *)((char *)evt - offsetof(struct test, step_timer));
+	struct test *t = (struct test *)(void *)((char *)evt - offsetof(struct test, step_timer));
 
 	finish(t, FAIL, "no progress within 5 s after: %s", t->step);
 	return EVENTCB_CONTINUE;
@@ -98,7 +99,7 @@ static int step_timeout(struct event *evt, uint32_t events)
 
 static int total_timeout(struct event *evt, uint32_t events)
 {
-	struct test *t = (struct test *)((char *)evt - offsetof(struct test, total_timer));
+	struct test *t = (struct test *)(void *)((char *)evt - offsetof(struct test, total_timer));
 
 	finish(t, FAIL, "not done within 20 s (last step: %s)", t->step);
 	return EVENTCB_CONTINUE;

@@ -16,7 +16,8 @@
 
 const char *tu_progname = "test";
 
-static void vmsg(const char *fmt, va_list ap, int err)
+static __attribute__((format(printf, 1, 0))) void
+vmsg(const char *fmt, va_list ap, int err)
 {
 	fprintf(stderr, "%s: ", tu_progname);
 	vfprintf(stderr, fmt, ap);
