@@ -149,10 +149,10 @@ void event_unregister(struct dispatcher *dsp, struct event *evt,
 		      bool touch_kernel)
 {
 	if (evt->priv_.state_ & EVT_IN_EPOLL) {
+		/* Nothing to do about a failure: the event goes all the same. */
 		if (touch_kernel)
 			kernel_update(dsp, evt, EPOLL_CTL_DEL);
-		else
-			fd_owner_drop(dsp, evt);
+		fd_owner_drop(dsp, evt);
 	}
 	timeout_cancel(dsp, evt);
 	slot_release(dsp, evt->priv_.slot_ - 1);
