@@ -31,9 +31,12 @@ static inline bool timespec_is_zero(const struct timespec *ts)
 /* @ts must be valid (non-negative, normalized). Saturates below NO_DEADLINE. */
 static inline int64_t timespec_to_ns(const struct timespec *ts)
 {
-	if (ts->tv_sec >= (NO_DEADLINE - NSEC_PER_SEC) / NSEC_PER_SEC)
+	/* Widened first: where time_t has 32 bits, it can never saturate. */
+	int64_t sec = ts->tv_sec;
+
+	if (sec >= (NO_DEADLINE - NSEC_PER_SEC) / NSEC_PER_SEC)
 		return NO_DEADLINE - 1;
-	return (int64_t)ts->tv_sec * NSEC_PER_SEC + ts->tv_nsec;
+	return sec * NSEC_PER_SEC + ts->tv_nsec;
 }
 
 static inline struct timespec ns_to_timespec(int64_t ns)
