@@ -3,7 +3,7 @@
 # gnuplot -e "datafile='echo.dat'; outfile='bench-echo.png'" plot-echo.gp
 set terminal pngcairo size 900,560 font ",11"
 set output outfile
-set title "Echo ping-pong over AF_UNIX: requests/s versus clients"
+set title "Echo ping-pong over AF\\_UNIX: requests/s versus clients"
 set xlabel "clients"
 set ylabel "requests/s"
 set logscale x
