@@ -191,9 +191,10 @@ void free_dispatcher(struct dispatcher *dsp);
  *
  * The dispatcher stays usable. Unlike free_dispatcher() this changes the
  * kernel objects, so do not call it in a child that shares them.
- * @return 0, -EINVAL if @p dsp is NULL, -EBUSY if a cleanup is already
- *         running on this dispatcher, or an error of timerfd_settime(2)
- *         from disarming the timer (the events are removed all the same).
+ * @return 0, -EINVAL if @p dsp is NULL, -EBUSY if cleanup_dispatcher()
+ *         or free_dispatcher() is already running cleanups on it, or an
+ *         error of timerfd_settime(2) from disarming the timer (the events
+ *         are removed all the same).
  * @since 1.0
  */
 int cleanup_dispatcher(struct dispatcher *dsp);
@@ -206,10 +207,11 @@ int cleanup_dispatcher(struct dispatcher *dsp);
  * @return 0 or a negative errno: -EINVAL (NULL argument, no callback,
  *         a timer with ep.events set, bad tmo or flags), -EBADF (bad fd),
  *         -EEXIST (already registered, or fd already watched by this
- *         dispatcher), -EBUSY (called from a cleanup of this dispatcher,
- *         or evt->dsp names another dispatcher: the event is registered
- *         there, or was never initialized), -ENOMEM, or an error of epoll_ctl(2), clock_gettime(2) or
- *         timerfd_settime(2).
+ *         dispatcher), -EBUSY (cleanup_dispatcher() or free_dispatcher()
+ *         is running cleanups on @p dsp, or evt->dsp names another
+ *         dispatcher: the event is registered there, or was never
+ *         initialized), -ENOMEM, or an error of epoll_ctl(2),
+ *         clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
 int event_add(struct dispatcher *dsp, struct event *evt);
