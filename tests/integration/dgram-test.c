@@ -31,7 +31,6 @@ static struct sockaddr_un srv_addr;
 static socklen_t srv_addrlen;
 
 static unsigned long datagrams, idle_timeouts, server_errors, dropped;
-static bool watchdog_fired;
 
 static void clients_gone(void)
 {
@@ -88,14 +87,6 @@ static int server_cb(struct event *evt, uint32_t events)
 	return EVENTCB_CONTINUE;
 }
 
-static int watchdog_cb(struct event *evt, uint32_t events)
-{
-	tu_msg("FAIL: watchdog: the test did not end in time");
-	watchdog_fired = true;
-	kill(getpid(), SIGINT);
-	return EVENTCB_CONTINUE;
-}
-
 static int client_connect(int id, void *arg)
 {
 	sa_family_t fam = AF_UNIX;
@@ -133,57 +124,19 @@ static int server_socket(void)
 
 int main(int argc, char **argv)
 {
-	struct event server, watchdog;
-	struct report_collector collector;
-	struct dispatcher *dsp;
-	sigset_t loop_mask, old_mask;
-	int sfd, pfd[2], rc, ret;
-	pid_t *pids;
+	struct event server;
+	int ret;
 
 	tu_progname = "dgram-test";
 	echo_parse_opts(argc, argv, &opts);
 	idle_tmo.tv_sec = 10 + opts.max_wait_ms / 1000 + 1;
 
-	tu_block_signal(SIGINT, &loop_mask, &old_mask);
-	sfd = server_socket();
-	if (pipe2(pfd, O_CLOEXEC))
-		tu_die("pipe2");
-	pids = calloc(opts.num_clients, sizeof(*pids));
-	if (!pids)
-		tu_die("calloc");
-	echo_spawn_clients(&opts, false, client_connect, NULL, pfd[1],
-			   &old_mask, pids);
-	close(pfd[1]);
-
-	dsp = new_dispatcher(CLOCK_MONOTONIC);
-	if (!dsp)
-		tu_die("new_dispatcher");
-	server = (struct event)EVENT_ON_STACK(server_cb, sfd, EPOLLIN);
+	server = (struct event)EVENT_ON_STACK(server_cb, server_socket(), EPOLLIN);
 	server.tmo = idle_tmo;
-	watchdog = (struct event)TIMER_EVENT_ON_STACK(watchdog_cb,
-			(opts.runtime_s + 90) * 1000000LL);
-	rc = event_add(dsp, &server);
-	if (!rc)
-		rc = event_add(dsp, &watchdog);
-	if (!rc)
-		rc = report_collector_add(dsp, &collector, pfd[0],
-					  opts.num_clients, clients_gone);
-	if (rc) {
-		errno = -rc;
-		tu_die("adding the server events");
-	}
-
-	rc = event_loop(dsp, &loop_mask, NULL);
-	if (rc != -EINTR)
-		tu_msg("FAIL: event_loop returned %d, expected -EINTR", rc);
-	free_dispatcher(dsp);
-
-	ret = echo_summarize(&opts, &collector, pids);
-	free(pids);
+	ret = echo_run(&opts, false, client_connect, &server, clients_gone);
 	printf("%s: %lu datagrams echoed, %lu dropped, %lu idle timeouts, %lu server errors\n",
 	       tu_progname, datagrams, dropped, idle_timeouts, server_errors);
-	if (rc != -EINTR || watchdog_fired || idle_timeouts || server_errors ||
-	    dropped)
+	if (idle_timeouts || server_errors || dropped)
 		ret = TU_FAIL;
 	return ret;
 }

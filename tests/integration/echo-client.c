@@ -6,9 +6,11 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -356,5 +358,64 @@ int echo_summarize(const struct echo_opts *o, struct report_collector *rc,
 	       (unsigned long long)(max_rtt / 1000));
 	free(rc->reports);
 	rc->reports = NULL;
+	return ret;
+}
+
+static bool watchdog_fired;
+
+static int watchdog_cb(struct event *evt, uint32_t events)
+{
+	tu_msg("FAIL: watchdog: the test did not end in time");
+	watchdog_fired = true;
+	kill(getpid(), SIGINT);
+	return EVENTCB_CONTINUE;
+}
+
+int echo_run(const struct echo_opts *o, bool stream, client_connect_fn conn,
+	     struct event *server, void (*clients_gone)(void))
+{
+	/* the reply timeout of the clients is 30 s; wait for it and more */
+	struct event watchdog = TIMER_EVENT_ON_STACK(watchdog_cb,
+			(o->runtime_s + 90) * 1000000LL);
+	struct report_collector collector;
+	struct dispatcher *dsp;
+	sigset_t loop_mask, old_mask;
+	int pfd[2], rc, ret;
+	pid_t *pids;
+
+	tu_block_signal(SIGINT, &loop_mask, &old_mask);
+	if (pipe2(pfd, O_CLOEXEC))
+		tu_die("pipe2");
+	pids = calloc(o->num_clients, sizeof(*pids));
+	if (!pids)
+		tu_die("calloc");
+	echo_spawn_clients(o, stream, conn, NULL, pfd[1], &old_mask, pids);
+	/* only the clients may hold the write end: EOF means all are gone */
+	close(pfd[1]);
+
+	dsp = new_dispatcher(CLOCK_MONOTONIC);
+	if (!dsp)
+		tu_die("new_dispatcher");
+	rc = event_add(dsp, server);
+	if (!rc)
+		rc = event_add(dsp, &watchdog);
+	if (!rc)
+		rc = report_collector_add(dsp, &collector, pfd[0],
+					  o->num_clients, clients_gone);
+	if (rc) {
+		errno = -rc;
+		tu_die("adding the server events");
+	}
+
+	rc = event_loop(dsp, &loop_mask, NULL);
+	if (rc != -EINTR)
+		tu_msg("FAIL: event_loop returned %d, expected -EINTR", rc);
+	/* closes the server socket and frees any connection left */
+	free_dispatcher(dsp);
+
+	ret = echo_summarize(o, &collector, pids);
+	free(pids);
+	if (rc != -EINTR || watchdog_fired)
+		ret = TU_FAIL;
 	return ret;
 }

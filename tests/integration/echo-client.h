@@ -76,4 +76,15 @@ int report_collector_add(struct dispatcher *dsp, struct report_collector *rc,
 int echo_summarize(const struct echo_opts *o, struct report_collector *rc,
 		   pid_t *pids);
 
+/*
+ * What echo-test and dgram-test share around their own server event:
+ * start the clients, run the loop until @clients_gone (called when every
+ * client has reported) or a watchdog ends it with SIGINT, free the
+ * dispatcher, and reap and check the clients. @server is the server
+ * socket's event, ready to add. Returns TU_PASS or TU_FAIL; the caller
+ * adds its own server-side checks.
+ */
+int echo_run(const struct echo_opts *o, bool stream, client_connect_fn conn,
+	     struct event *server, void (*clients_gone)(void));
+
 #endif /* MINIVENT_ECHO_CLIENT_H */

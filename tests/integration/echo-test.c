@@ -41,7 +41,7 @@ static socklen_t srv_addrlen;
 
 static int open_conns;
 static unsigned long total_conns, idle_closed, server_errors, short_writes;
-static bool clients_done, watchdog_fired;
+static bool clients_done;
 
 /* End event_loop() the documented way: a signal only it lets through. */
 static void maybe_quit(void)
@@ -173,14 +173,6 @@ static int listen_cb(struct event *evt, uint32_t events)
 	}
 }
 
-static int watchdog_cb(struct event *evt, uint32_t events)
-{
-	tu_msg("FAIL: watchdog: the test did not end in time");
-	watchdog_fired = true;
-	kill(getpid(), SIGINT);
-	return EVENTCB_CONTINUE;
-}
-
 static int client_connect(int id, void *arg)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -219,60 +211,20 @@ static int listen_socket(void)
 
 int main(int argc, char **argv)
 {
-	struct event listen_ev, watchdog;
-	struct report_collector collector;
-	struct dispatcher *dsp;
-	sigset_t loop_mask, old_mask;
-	int lfd, pfd[2], rc, ret;
-	pid_t *pids;
+	struct event listen_ev;
+	int ret;
 
 	tu_progname = "echo-test";
 	echo_parse_opts(argc, argv, &opts);
 	/* far longer than any pause of a client, even under valgrind */
 	idle_tmo.tv_sec = 10 + opts.max_wait_ms / 1000 + 1;
 
-	tu_block_signal(SIGINT, &loop_mask, &old_mask);
-	lfd = listen_socket();
-	if (pipe2(pfd, O_CLOEXEC))
-		tu_die("pipe2");
-	pids = calloc(opts.num_clients, sizeof(*pids));
-	if (!pids)
-		tu_die("calloc");
-	echo_spawn_clients(&opts, true, client_connect, NULL, pfd[1],
-			   &old_mask, pids);
-	/* only the clients may hold the write end: EOF means all are gone */
-	close(pfd[1]);
-
-	dsp = new_dispatcher(CLOCK_MONOTONIC);
-	if (!dsp)
-		tu_die("new_dispatcher");
-	listen_ev = (struct event)EVENT_ON_STACK(listen_cb, lfd, EPOLLIN);
-	/* the reply timeout of the clients is 30 s; wait for it and more */
-	watchdog = (struct event)TIMER_EVENT_ON_STACK(watchdog_cb,
-			(opts.runtime_s + 90) * 1000000LL);
-	rc = event_add(dsp, &listen_ev);
-	if (!rc)
-		rc = event_add(dsp, &watchdog);
-	if (!rc)
-		rc = report_collector_add(dsp, &collector, pfd[0],
-					  opts.num_clients, clients_gone);
-	if (rc) {
-		errno = -rc;
-		tu_die("adding the server events");
-	}
-
-	rc = event_loop(dsp, &loop_mask, NULL);
-	if (rc != -EINTR)
-		tu_msg("FAIL: event_loop returned %d, expected -EINTR", rc);
-	/* closes the listening socket and frees any connection left */
-	free_dispatcher(dsp);
-
-	ret = echo_summarize(&opts, &collector, pids);
-	free(pids);
+	listen_ev = (struct event)EVENT_ON_STACK(listen_cb, listen_socket(), EPOLLIN);
+	ret = echo_run(&opts, true, client_connect, &listen_ev, clients_gone);
 	printf("%s: %lu connections, %lu idle timeouts, %lu short writes, %lu server errors\n",
 	       tu_progname, total_conns, idle_closed, short_writes,
 	       server_errors);
-	if (rc != -EINTR || watchdog_fired || idle_closed || server_errors ||
+	if (idle_closed || server_errors ||
 	    total_conns != (unsigned long)opts.num_clients)
 		ret = TU_FAIL;
 	return ret;
