@@ -37,10 +37,9 @@ struct slot {
 
 /* dispatcher::state bits */
 enum {
-	DSP_DISPATCHING = 1u << 0,	/* inside event_wait()'s callbacks */
-	DSP_TIMEOUT_PASS = 1u << 1,	/* running expired timeouts */
-	DSP_CLEANING = 1u << 2,		/* running cleanup callbacks */
-	DSP_FREE_PENDING = 1u << 3,	/* free_dispatcher() was called while busy */
+	DSP_TIMEOUT_PASS = 1u << 0,	/* running expired timeouts */
+	DSP_CLEANING = 1u << 1,		/* running cleanup callbacks */
+	DSP_FREE_PENDING = 1u << 2,	/* free_dispatcher() was called while busy */
 };
 
 /* event_private_::state_ bits */
@@ -53,13 +52,12 @@ struct dispatcher {
 	int timerfd;
 	int clock;
 	unsigned int state;
-	unsigned int busy;		/* nesting of dispatch and cleanup */
+	unsigned int busy;		/* inside event_wait() or running cleanups */
 
 	struct slot *slots;
 	uint32_t slots_used;		/* slots ever handed out (high-water mark) */
 	uint32_t slots_capacity;
 	uint32_t free_head;		/* 1 + first free slot, 0 if none */
-	uint32_t registered;		/* number of registered events */
 
 	struct timeout_heap heap;
 	int64_t armed;			/* deadline in the timerfd, or NO_DEADLINE */

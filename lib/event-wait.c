@@ -98,7 +98,6 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	dsp->waits++;
 
 	dsp->busy++;
-	dsp->state |= DSP_DISPATCHING;
 	/*
 	 * Descriptors first, then timeouts: a callback that sees activity
 	 * can still push back an idle timeout that expired in the meantime.
@@ -106,7 +105,6 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	dispatch_ready(dsp, count, &timer_due);
 	if (timer_due && !(dsp->state & DSP_FREE_PENDING))
 		r = timeout_expire(dsp);
-	dsp->state &= ~DSP_DISPATCHING;
 	dsp->busy--;
 	if (dsp->state & DSP_FREE_PENDING) {
 		*freed = dispatcher_release_if_pending(dsp);

@@ -158,7 +158,6 @@ void event_unregister(struct dispatcher *dsp, struct event *evt,
 	slot_release(dsp, evt->priv_.slot_ - 1);
 	evt->priv_ = (struct event_private_){ 0 };
 	evt->dsp = NULL;
-	dsp->registered--;
 }
 
 static int check_new_event(const struct dispatcher *dsp, const struct event *evt)
@@ -212,7 +211,6 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 			goto undo_epoll;
 	}
 	evt->dsp = dsp;
-	dsp->registered++;
 	/*
 	 * A callback that cleaned the dispatcher and then added its own
 	 * event again: the event is alive, so its result counts after all.
