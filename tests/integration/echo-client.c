@@ -77,10 +77,7 @@ void echo_parse_opts(int argc, char **argv, struct echo_opts *o)
 			exit(TU_HARD_ERROR);
 		}
 	}
-	if (optind < argc) {
-		tu_msg("unexpected argument \"%s\"", argv[optind]);
-		exit(TU_HARD_ERROR);
-	}
+	tu_no_operands(argc, argv, optind);
 	o->seed = tu_seed(o->seed);
 }
 

@@ -71,6 +71,14 @@ int64_t tu_elapsed_ns(const struct timespec *since)
 	return tu_ts_ns(&now) - tu_ts_ns(since);
 }
 
+void tu_no_operands(int argc, char **argv, int optind_after)
+{
+	if (optind_after < argc) {
+		tu_msg("unexpected argument \"%s\"", argv[optind_after]);
+		exit(TU_HARD_ERROR);
+	}
+}
+
 long tu_parse_long(const char *name, const char *arg, long min, long max)
 {
 	char *end;

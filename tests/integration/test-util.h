@@ -39,6 +39,9 @@ int64_t tu_elapsed_ns(const struct timespec *since);
  */
 long tu_parse_long(const char *name, const char *arg, long min, long max);
 
+/* After getopt_long(): the programs take options only; exit on operands. */
+void tu_no_operands(int argc, char **argv, int optind_after);
+
 /* xorshift64*: fast, reproducible, good enough for test schedules. */
 uint64_t tu_rand(uint64_t *state);
 /* Uniform-ish number in 0..n-1 (n > 0). */

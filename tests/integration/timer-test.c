@@ -382,10 +382,7 @@ static void parse_opts(int argc, char **argv)
 			exit(TU_HARD_ERROR);
 		}
 	}
-	if (optind < argc) {
-		tu_msg("unexpected argument \"%s\"", argv[optind]);
-		exit(TU_HARD_ERROR);
-	}
+	tu_no_operands(argc, argv, optind);
 	rnd = tu_seed(seed);
 }
 
