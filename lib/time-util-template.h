@@ -17,11 +17,18 @@
 
 MV_EXPORT uint64_t TU_TO_US(const TU_TYPE *t)
 {
-	/* No time, or before the epoch of its clock: nothing to count. */
-	if (!t || t->tv_sec < 0)
+	TU_TYPE n;
+
+	if (!t)
 		return 0;
-	return (uint64_t)t->tv_sec * 1000000ULL +
-	       (uint64_t)(t->TU_FRAC / TU_PER_US);
+	/* A negative sub-second part borrows from the seconds: {0, -5000} < 0. */
+	n = *t;
+	TU_NAME(normalize)(&n);
+	/* Before the epoch of its clock: nothing to count. */
+	if (n.tv_sec < 0)
+		return 0;
+	return (uint64_t)n.tv_sec * 1000000ULL +
+	       (uint64_t)(n.TU_FRAC / TU_PER_US);
 }
 
 MV_EXPORT void TU_FROM_US(uint64_t us, TU_TYPE *t)

@@ -187,6 +187,18 @@ static void test_null_and_negative(void **state)
 	assert_int_equal(tv_to_us(NULL), 0);
 	v = (struct timeval){ -3, 0 };
 	assert_int_equal(tv_to_us(&v), 0);
+	/* A negative sub-second part makes the time negative too: 0. */
+	t = (struct timespec){ 0, -5000 };
+	assert_int_equal(ts_to_us(&t), 0);
+	v = (struct timeval){ 0, -5 };
+	assert_int_equal(tv_to_us(&v), 0);
+	/* Unnormalized but positive: counted as its normalized value. */
+	t = (struct timespec){ 2, -500000000 };
+	assert_int_equal(ts_to_us(&t), 1500000);
+	v = (struct timeval){ 0, 2500000 };
+	assert_int_equal(tv_to_us(&v), 2500000);
+	/* The argument itself is left alone. */
+	assert_int_equal(v.tv_sec, 0);
 }
 
 int main(void)
