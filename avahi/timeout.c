@@ -23,9 +23,23 @@
 void mav_timeval_to_delay(const struct timeval *tv, const struct timeval *now,
 			  struct timespec *delay)
 {
-	int64_t us = ((int64_t)tv->tv_sec - now->tv_sec) * 1000000 +
-		     ((int64_t)tv->tv_usec - now->tv_usec);
+	int64_t sec, us;
 
+	/*
+	 * Clamp the seconds before subtracting and scaling them: a far-future
+	 * AvahiTimeout (tv_sec near 1e13) would overflow the microseconds.
+	 * now is a real clock reading, so now +- MAX_DELAY_SEC cannot overflow.
+	 */
+	if ((int64_t)tv->tv_sec > (int64_t)now->tv_sec + MAX_DELAY_SEC) {
+		*delay = (struct timespec){ .tv_sec = MAX_DELAY_SEC };
+		return;
+	}
+	if ((int64_t)tv->tv_sec < (int64_t)now->tv_sec - MAX_DELAY_SEC)
+		sec = -MAX_DELAY_SEC;
+	else
+		sec = (int64_t)tv->tv_sec - now->tv_sec;
+	/* tv_usec outside 0..999999 shifts it by a few seconds at most. */
+	us = sec * 1000000 + ((int64_t)tv->tv_usec - now->tv_usec);
 	if (us <= 0) {
 		/* Past or now: {0, 0} would cancel, so the smallest delay. */
 		*delay = (struct timespec){ .tv_sec = 0, .tv_nsec = 1 };

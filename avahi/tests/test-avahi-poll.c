@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -587,6 +588,21 @@ static void test_timeval_to_delay(void **state)
 	tv = (struct timeval){ INT32_MAX, 0 };
 	mav_timeval_to_delay(&tv, &now, &d);
 	assert_true(d.tv_sec > 0 && d.tv_sec <= 10L * 366 * 24 * 3600 && d.tv_nsec == 0);
+#if LONG_MAX > INT32_MAX
+	/*
+	 * Far beyond the clamp: (tv_sec - now) * 10^6 would overflow (UB;
+	 * a plain build then fired it on the next wait). Never early.
+	 */
+	tv = (struct timeval){ (time_t)10000000000000LL, 999999 };
+	mav_timeval_to_delay(&tv, &now, &d);
+	assert_true(d.tv_sec == 10L * 365 * 24 * 3600 && d.tv_nsec == 0);
+	tv = (struct timeval){ (time_t)INT64_MAX, 999999 };
+	mav_timeval_to_delay(&tv, &now, &d);
+	assert_true(d.tv_sec == 10L * 365 * 24 * 3600);
+	tv = (struct timeval){ (time_t)INT64_MIN, 0 };
+	mav_timeval_to_delay(&tv, &now, &d);
+	assert_true(d.tv_sec == 0 && d.tv_nsec == 1);
+#endif
 }
 
 int main(void)
