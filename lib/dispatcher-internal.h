@@ -5,18 +5,31 @@
 /*
  * The dispatcher's private state, shared by the files of lib/.
  *
- * Registered events live in a slot table. The epoll data of a descriptor
- * is a token made of the slot index and the slot's generation; removing an
- * event bumps the generation. A readiness report that the kernel fetched
- * before the event was removed (or removed, freed and replaced by another
- * one at the same address) therefore no longer matches and is dropped
- * without ever touching the old event's memory.
+ * Every registration has a record (struct slot) in a table that the
+ * dispatcher owns. The record holds all the dispatcher knows about the
+ * registration: the descriptor as it was registered, the mask the kernel
+ * has, the timeout's place in the heap. struct event only carries the
+ * record's index (priv_.slot_), so an application that overwrites a
+ * registered event, by re-initializing it or adding it to another
+ * dispatcher, can no longer corrupt the table or the heap. An event
+ * re-initialized in place is still found by address (event_add() says
+ * -EEXIST) and gets its identity (dsp, priv_.slot_) back when the
+ * dispatcher next meets it; one that was added elsewhere meanwhile names
+ * another registration, and the old one is dropped without touching it.
+ *
+ * The epoll data of a descriptor is a token made of the record's index and
+ * generation. Vacating a record bumps its generation, so a readiness report
+ * fetched before the event was removed (or removed, freed and replaced by
+ * another event at the same address) no longer matches and is dropped
+ * unread. A record whose generation has run through all 2^32 values is
+ * retired instead of reused, so no stale token can ever match again.
  */
 
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 
+#include "addr-index.h"
 #include "event.h"
 #include "timeout-heap.h"
 
@@ -29,22 +42,33 @@
 /* Largest timer slack accepted: one hour. */
 #define MAX_TIMER_SLACK_NS (3600LL * 1000000000LL)
 
+/* slot::armed_events of a one-shot descriptor the kernel has disabled. */
+#define ARMED_DISABLED EPOLLONESHOT
+
+/* slot::state bits */
+enum {
+	SLOT_IN_EPOLL = 1u << 0,	/* the fd is in the epoll set */
+};
+
 struct slot {
 	struct event *evt;	/* NULL when free */
 	uint32_t gen;		/* bumped whenever the slot is vacated */
-	uint32_t next_free;	/* 1 + next free slot index, 0 ends the list */
+	uint32_t heap_pos;	/* 1 + index in the timeout heap, 0 if none */
+	int fd;			/* as registered; -1 for a timer */
+	uint32_t armed_events;	/* the mask the kernel has */
+	uint32_t state;		/* SLOT_* bits */
+	uint32_t next_free;	/* 1 + next free slot, 0 ends the list */
+	int64_t deadline;	/* the real deadline; may be later than the key */
+	uint64_t deadline_seq;	/* arming order of deadline */
+	uint64_t key_seq;	/* arming order of the heap key, breaks ties */
+	uint64_t modified_in;	/* wait during which the fd mask last changed */
 };
 
 /* dispatcher::state bits */
 enum {
 	DSP_TIMEOUT_PASS = 1u << 0,	/* running expired timeouts */
 	DSP_CLEANING = 1u << 1,		/* running cleanup callbacks */
-	DSP_FREE_PENDING = 1u << 2,	/* free_dispatcher() was called while busy */
-};
-
-/* event_private_::state_ bits */
-enum {
-	EVT_IN_EPOLL = 1u << 0,		/* the fd is in the epoll set */
+	DSP_FREE_PENDING = 1u << 2,	/* free_dispatcher() was called */
 };
 
 struct dispatcher {
@@ -58,17 +82,20 @@ struct dispatcher {
 	uint32_t slots_used;		/* slots ever handed out (high-water mark) */
 	uint32_t slots_capacity;
 	uint32_t free_head;		/* 1 + first free slot, 0 if none */
+	struct addr_index by_addr;	/* registered events by address */
 
 	struct timeout_heap heap;
 	int64_t armed;			/* deadline in the timerfd, or NO_DEADLINE */
-	bool timer_stale;		/* the last timerfd update failed */
+	bool timer_stale;		/* the timerfd must be programmed again */
 	int64_t slack_ns;
 	int64_t cutoff;			/* "now" of the running timeout pass */
-	uint64_t arm_seq;		/* counter behind event_private_::seq_ */
+	uint64_t arm_seq;		/* counter behind slot::deadline_seq */
 
-	struct event *current;		/* event whose callback runs, or NULL */
-	/* current, after cleanup_dispatcher() ran its cleanup (see event_add) */
-	struct event *cleaned_current;
+	/*
+	 * The event whose callback runs; NULL once the library has handed it
+	 * to its cleanup (which may have freed it) during that callback.
+	 */
+	struct event *running;
 	uint64_t waits;			/* epoll_pwait() calls that returned */
 
 	/*
@@ -89,33 +116,59 @@ static inline uint64_t slot_token(const struct dispatcher *dsp, uint32_t idx)
 	return (uint64_t)dsp->slots[idx].gen << 32 | idx;
 }
 
-/* Is @evt registered with @dsp? Safe for any event whose dsp is @dsp. */
-static inline bool event_is_registered(const struct dispatcher *dsp,
-				       const struct event *evt)
+/* Does @evt still say that it is the registration in slot @idx? */
+static inline bool event_owns_slot(const struct dispatcher *dsp,
+				   const struct event *evt, uint32_t idx)
+{
+	return evt->dsp == dsp && evt->priv_.slot_ == idx + 1;
+}
+
+/*
+ * Is @evt still the registration in slot @idx, which holds it? An event
+ * re-initialized in place (dsp and priv_ zeroed, as the initializer macros
+ * do) still is, as the original minivent found events by address: it gets
+ * its identity back. One that names another registration is not.
+ */
+static inline bool claim_event(struct dispatcher *dsp, struct event *evt,
+			       uint32_t idx)
+{
+	if (__builtin_expect(event_owns_slot(dsp, evt, idx), 1))
+		return true;
+	if (evt->dsp || evt->priv_.slot_)
+		return false;
+	evt->dsp = dsp;
+	evt->priv_.slot_ = idx + 1;
+	return true;
+}
+
+/*
+ * The slot of @evt, which claims to be registered with @dsp, or -1 if it
+ * is not (never added, removed since, or overwritten).
+ */
+static inline int64_t slot_of(const struct dispatcher *dsp,
+			      const struct event *evt)
 {
 	uint32_t idx = evt->priv_.slot_ - 1;
 
-	return evt->priv_.slot_ != 0 && idx < dsp->slots_used &&
-	       dsp->slots[idx].evt == evt;
+	if (evt->priv_.slot_ == 0 || idx >= dsp->slots_used ||
+	    dsp->slots[idx].evt != evt)
+		return -1;
+	return idx;
 }
 
-/* The dispatcher @evt is registered with, or NULL. */
-static inline struct dispatcher *owner_of(const struct event *evt)
-{
-	struct dispatcher *dsp = evt->dsp;
-
-	return dsp && event_is_registered(dsp, evt) ? dsp : NULL;
-}
-
-/* Look up a token from epoll; NULL if the event was removed since. */
-static inline struct event *token_to_event(const struct dispatcher *dsp,
-					   uint64_t token)
+/* Look up a token from epoll; NULL if that registration has ended. */
+static inline struct slot *token_to_slot(const struct dispatcher *dsp,
+					 uint64_t token)
 {
 	uint32_t idx = (uint32_t)token;
+	struct slot *slot;
 
-	if (idx >= dsp->slots_used || dsp->slots[idx].gen != (uint32_t)(token >> 32))
+	if (idx >= dsp->slots_used)
 		return NULL;
-	return dsp->slots[idx].evt;
+	slot = &dsp->slots[idx];
+	if (slot->gen != (uint32_t)(token >> 32) || !slot->evt)
+		return NULL;
+	return slot;
 }
 
 /* Would a cleanup, dispatch or free now be unsafe? */
@@ -125,14 +178,13 @@ static inline bool dispatcher_closing(const struct dispatcher *dsp)
 }
 
 /* event.c */
-void event_unregister(struct dispatcher *dsp, struct event *evt,
-		      bool touch_kernel);
+void slot_unregister(struct dispatcher *dsp, uint32_t idx);
 
 /* timeout.c */
 int timeout_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
 		     unsigned short flags, int64_t *deadline);
-int timeout_arm(struct dispatcher *dsp, struct event *evt, int64_t deadline);
-void timeout_cancel(struct dispatcher *dsp, struct event *evt);
+int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline);
+void timeout_cancel(struct dispatcher *dsp, uint32_t idx);
 int timeout_sync_timer(struct dispatcher *dsp);
 int timeout_disarm_timer(struct dispatcher *dsp);
 int timeout_expire(struct dispatcher *dsp);
@@ -141,7 +193,7 @@ int timeout_expire(struct dispatcher *dsp);
 bool dispatcher_release_if_pending(struct dispatcher *dsp);
 
 /* event-wait.c */
-void dispatch_callback(struct dispatcher *dsp, struct event *evt,
+void dispatch_callback(struct dispatcher *dsp, uint32_t idx,
 		       unsigned short reason, uint32_t events);
 
 #endif

@@ -44,14 +44,25 @@ static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
 	if (!dsp->slots)
 		return -ENOMEM;
 	dsp->slots_capacity = INITIAL_SLOTS;
+	if (addr_index_reserve(&dsp->by_addr, dsp->slots, INITIAL_SLOTS) < 0)
+		return -ENOMEM;
 	return heap_reserve(&dsp->heap, INITIAL_SLOTS);
+}
+
+/* The dispatcher's own descriptors; no kernel object is changed. */
+static void close_own_fds(struct dispatcher *dsp)
+{
+	close_fd(dsp->epfd);
+	close_fd(dsp->timerfd);
+	dsp->epfd = -1;
+	dsp->timerfd = -1;
 }
 
 static void dispatcher_destroy(struct dispatcher *dsp)
 {
-	close_fd(dsp->epfd);
-	close_fd(dsp->timerfd);
+	close_own_fds(dsp);
 	heap_release(&dsp->heap);
+	addr_index_release(&dsp->by_addr);
 	free(dsp->slots);
 	free(dsp->fd_owner);
 	free(dsp);
@@ -82,28 +93,30 @@ MV_EXPORT struct dispatcher *new_dispatcher(int clocksrc)
 /*
  * Unregister every event and run its cleanup. Cleanups may remove other
  * events (they are then skipped) but cannot add any: event_add() refuses
- * while DSP_CLEANING is set, so the walk ends.
+ * while DSP_CLEANING is set, so the walk ends. After free_dispatcher()
+ * the kernel objects are left alone (see kernel_update()).
  */
-static void run_cleanups(struct dispatcher *dsp, bool touch_kernel)
+static void run_cleanups(struct dispatcher *dsp)
 {
 	dsp->state |= DSP_CLEANING;
 	dsp->busy++;
 	for (uint32_t i = 0; i < dsp->slots_used; i++) {
 		struct event *evt = dsp->slots[i].evt;
+		bool owned;
 
 		if (!evt)
 			continue;
-		event_unregister(dsp, evt, touch_kernel);
+		/* Added elsewhere while registered here: not ours to clean up. */
+		owned = claim_event(dsp, evt, i);
 		/*
-		 * Tell dispatch_callback() not to touch a running event: its
-		 * cleanup may free it. If the callback adds it again, it is
-		 * alive after all, and event_add() gives it back.
+		 * Tell the dispatch of a running callback that its event may
+		 * be freed now: whatever is at that address when the callback
+		 * returns may be a new event, and the result must be ignored.
 		 */
-		if (evt == dsp->current) {
-			dsp->current = NULL;
-			dsp->cleaned_current = evt;
-		}
-		if (evt->cleanup)
+		if (evt == dsp->running)
+			dsp->running = NULL;
+		slot_unregister(dsp, i);
+		if (owned && evt->cleanup)
 			evt->cleanup(evt);
 	}
 	dsp->busy--;
@@ -114,17 +127,25 @@ bool dispatcher_release_if_pending(struct dispatcher *dsp)
 {
 	if (!(dsp->state & DSP_FREE_PENDING) || dsp->busy)
 		return false;
-	run_cleanups(dsp, false);
 	dispatcher_destroy(dsp);
 	return true;
 }
 
+/*
+ * Everything a child after fork(2) must not keep happens at once, even
+ * inside a callback that never returns: every cleanup runs and the
+ * dispatcher's own descriptors are closed. Only the memory waits until
+ * the callbacks and cleanups running now have returned.
+ */
 MV_EXPORT void free_dispatcher(struct dispatcher *dsp)
 {
-	if (!dsp)
+	if (!dsp || (dsp->state & DSP_FREE_PENDING))
 		return;
-	/* Inside a callback or cleanup: finish when they have returned. */
 	dsp->state |= DSP_FREE_PENDING;
+	/* From a cleanup of cleanup_dispatcher(): its walk finishes the job. */
+	if (!(dsp->state & DSP_CLEANING))
+		run_cleanups(dsp);
+	close_own_fds(dsp);
 	dispatcher_release_if_pending(dsp);
 }
 
@@ -134,7 +155,7 @@ MV_EXPORT int cleanup_dispatcher(struct dispatcher *dsp)
 		return -EINVAL;
 	if (dispatcher_closing(dsp))
 		return -EBUSY;
-	run_cleanups(dsp, true);
+	run_cleanups(dsp);
 	/* A cleanup callback may have freed the dispatcher: no kernel calls. */
 	if (dispatcher_release_if_pending(dsp))
 		return 0;

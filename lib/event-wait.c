@@ -10,70 +10,95 @@
 #include "dispatcher-internal.h"
 #include "export.h"
 
-/* Act on an EVENTCB_REMOVE or EVENTCB_CLEANUP result. */
-static void finish_event(struct event *evt, int result)
+/*
+ * Act on an EVENTCB_REMOVE or EVENTCB_CLEANUP result. If the library ran
+ * the event's cleanup during the callback (cleanup_dispatcher(),
+ * free_dispatcher()), the event may be gone and its memory reused by a new
+ * event that the callback registered: the result is ignored. Otherwise the
+ * event is alive, and is unregistered wherever it is registered now (the
+ * callback may have removed and added it again).
+ */
+static void finish_event(struct dispatcher *dsp, struct event *evt, int result)
 {
-	struct dispatcher *owner;
+	int64_t idx;
 
-	/* The callback may have moved the event to another dispatcher. */
-	owner = evt->dsp;
-	if (owner && event_is_registered(owner, evt))
-		event_unregister(owner, evt, !(owner->state & DSP_FREE_PENDING));
+	if (dsp->running != evt)
+		return;
+	if (evt->dsp) {
+		idx = slot_of(evt->dsp, evt);
+		if (idx >= 0)
+			slot_unregister(evt->dsp, (uint32_t)idx);
+	} else {
+		/* Re-initialized by its callback: find it by address. */
+		idx = (int64_t)addr_index_find(&dsp->by_addr, dsp->slots, evt) - 1;
+		if (idx >= 0)
+			slot_unregister(dsp, (uint32_t)idx);
+	}
 	if (result == EVENTCB_CLEANUP && evt->cleanup)
 		evt->cleanup(evt);
 }
 
 /* Inlined into the loop over ready descriptors; see dispatch_callback(). */
 static inline __attribute__((always_inline)) void
-run_callback(struct dispatcher *dsp, struct event *evt, unsigned short reason,
+run_callback(struct dispatcher *dsp, uint32_t idx, unsigned short reason,
 	     uint32_t events)
 {
+	struct event *evt = dsp->slots[idx].evt;
 	int result;
 
-	evt->reason = reason;
-	dsp->current = evt;
-	dsp->cleaned_current = NULL;
-	result = evt->callback(evt, events);
-	dsp->cleaned_current = NULL;
 	/*
-	 * cleanup_dispatcher() from inside the callback may have run this
-	 * event's cleanup, which may have freed it: hands off.
+	 * Added to another dispatcher while registered here: this
+	 * registration can only be dropped, without touching the event.
 	 */
-	if (dsp->current != evt)
+	if (!claim_event(dsp, evt, idx)) {
+		slot_unregister(dsp, idx);
 		return;
-	dsp->current = NULL;
+	}
+	evt->reason = reason;
+	dsp->running = evt;
+	result = evt->callback(evt, events);
 	if (result == EVENTCB_REMOVE || result == EVENTCB_CLEANUP)
-		finish_event(evt, result);
+		finish_event(dsp, evt, result);
 }
 
-void dispatch_callback(struct dispatcher *dsp, struct event *evt,
+void dispatch_callback(struct dispatcher *dsp, uint32_t idx,
 		       unsigned short reason, uint32_t events)
 {
-	run_callback(dsp, evt, reason, events);
+	run_callback(dsp, idx, reason, events);
 }
 
 static void dispatch_ready(struct dispatcher *dsp, int count, bool *timer_due)
 {
 	for (int i = 0; i < count; i++) {
 		uint64_t token = dsp->batch[i].data.u64;
-		struct event *evt;
+		struct slot *slot;
+		uint32_t events;
 
 		if (token == TIMER_TOKEN) {
 			*timer_due = true;
 			continue;
 		}
-		/* Removed, or disabled by event_modify(), earlier in this batch. */
-		evt = token_to_event(dsp, token);
-		if (!evt || !evt->priv_.armed_events_)
+		/* Removed earlier in this batch (or long ago). */
+		slot = token_to_slot(dsp, token);
+		if (!slot || !(slot->state & SLOT_IN_EPOLL))
+			continue;
+		/*
+		 * Report only what the event asks for now: a callback earlier
+		 * in this batch may have narrowed its mask. EPOLLERR and
+		 * EPOLLHUP come whatever the mask, as epoll reports them.
+		 */
+		events = dsp->batch[i].events &
+			 (slot->armed_events | EPOLLERR | EPOLLHUP);
+		if (!events)
 			continue;
 		/*
 		 * The kernel disabled a one-shot descriptor when it reported
 		 * it, unless a callback of this batch has armed it again since.
 		 */
-		if ((evt->priv_.armed_events_ & EPOLLONESHOT) &&
-		    evt->priv_.modified_in_ != dsp->waits)
-			evt->priv_.armed_events_ = 0;
-		run_callback(dsp, evt, REASON_EVENT_OCCURED, dsp->batch[i].events);
+		if ((slot->armed_events & EPOLLONESHOT) &&
+		    slot->modified_in != dsp->waits)
+			slot->armed_events = ARMED_DISABLED;
+		run_callback(dsp, (uint32_t)token, REASON_EVENT_OCCURED, events);
 		if (dsp->state & DSP_FREE_PENDING)
 			return;
 	}
@@ -110,8 +135,11 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 		*freed = dispatcher_release_if_pending(dsp);
 		return 0;
 	}
-	/* Without timeouts there is nothing to program. */
-	if (dsp->heap.count) {
+	/*
+	 * Outside a timeout pass, arming programs the timer at once when it
+	 * must; only a pass (or a failed update) leaves it to be done here.
+	 */
+	if (dsp->timer_stale) {
 		int r2 = timeout_sync_timer(dsp);
 
 		if (r == 0)

@@ -7,7 +7,6 @@
 #include "config.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -17,8 +16,8 @@
 #include "time-internal.h"
 
 /*
- * Make sure one more event fits, in both the slot table and the heap, so
- * that nothing after this point can fail for lack of memory.
+ * Make sure one more event fits, in the slot table, the address index and
+ * the heap, so that nothing after this point can fail for lack of memory.
  */
 static int reserve_one_more(struct dispatcher *dsp)
 {
@@ -30,7 +29,8 @@ static int reserve_one_more(struct dispatcher *dsp)
 	if (capacity > UINT32_MAX / 4)
 		return -ENOMEM;
 	capacity *= 2;
-	if (heap_reserve(&dsp->heap, capacity) < 0)
+	if (heap_reserve(&dsp->heap, capacity) < 0 ||
+	    addr_index_reserve(&dsp->by_addr, dsp->slots, capacity) < 0)
 		return -ENOMEM;
 	slots = realloc(dsp->slots, (size_t)capacity * sizeof(*slots));
 	if (!slots)
@@ -42,6 +42,7 @@ static int reserve_one_more(struct dispatcher *dsp)
 
 static uint32_t slot_take(struct dispatcher *dsp, struct event *evt)
 {
+	struct slot *slot;
 	uint32_t idx;
 
 	if (dsp->free_head) {
@@ -51,18 +52,24 @@ static uint32_t slot_take(struct dispatcher *dsp, struct event *evt)
 		idx = dsp->slots_used++;
 		dsp->slots[idx].gen = 0;
 	}
-	dsp->slots[idx].evt = evt;
-	dsp->slots[idx].next_free = 0;
+	slot = &dsp->slots[idx];
+	*slot = (struct slot){ .evt = evt, .gen = slot->gen, .fd = evt->fd };
 	return idx;
 }
 
-/* Vacate a slot; the new generation invalidates tokens still in flight. */
+/*
+ * Vacate a slot; the new generation invalidates tokens still in flight.
+ * After its last generation a slot is retired for good: reusing it would
+ * let a token of its first generation match again.
+ */
 static void slot_release(struct dispatcher *dsp, uint32_t idx)
 {
 	struct slot *slot = &dsp->slots[idx];
 
 	slot->evt = NULL;
-	slot->gen++;
+	slot->state = 0;
+	if (++slot->gen == 0)
+		return;
 	slot->next_free = dsp->free_head;
 	dsp->free_head = idx + 1;
 }
@@ -87,93 +94,102 @@ static int fd_owner_reserve(struct dispatcher *dsp, int fd)
 }
 
 /*
- * The kernel has just accepted @evt's fd into the epoll set. Had another
- * event still been registered under that number, the kernel would have
- * refused (EEXIST): so that event's descriptor was closed and its
- * registration went with it. Forget it, so that removing or modifying the
- * stale event cannot touch the new registration.
+ * The kernel has just accepted slot @idx's fd into the epoll set. Had
+ * another registration still held that number, the kernel would have
+ * refused (EEXIST): so that one's descriptor was closed and its epoll
+ * entry went with it. Forget it, so that removing or modifying the stale
+ * event cannot touch the new registration.
  */
-static void fd_owner_claim(struct dispatcher *dsp, struct event *evt)
+static void fd_owner_claim(struct dispatcher *dsp, uint32_t idx)
 {
-	uint32_t *owner = &dsp->fd_owner[evt->fd];
+	int fd = dsp->slots[idx].fd;
+	uint32_t *owner = &dsp->fd_owner[fd];
 
-	if (*owner && *owner != evt->priv_.slot_) {
-		struct event *stale = dsp->slots[*owner - 1].evt;
+	if (*owner && *owner != idx + 1) {
+		struct slot *stale = &dsp->slots[*owner - 1];
 
-		if (stale && stale->fd == evt->fd) {
-			stale->priv_.state_ &= ~EVT_IN_EPOLL;
-			stale->priv_.armed_events_ = 0;
+		if (stale->evt && stale->fd == fd) {
+			stale->state &= ~SLOT_IN_EPOLL;
+			stale->armed_events = 0;
 		}
 	}
-	*owner = evt->priv_.slot_;
+	*owner = idx + 1;
 }
 
-static void fd_owner_drop(struct dispatcher *dsp, const struct event *evt)
+static void fd_owner_drop(struct dispatcher *dsp, uint32_t idx)
 {
-	if ((uint32_t)evt->fd < dsp->fd_owner_capacity &&
-	    dsp->fd_owner[evt->fd] == evt->priv_.slot_)
-		dsp->fd_owner[evt->fd] = 0;
+	int fd = dsp->slots[idx].fd;
+
+	if ((uint32_t)fd < dsp->fd_owner_capacity && dsp->fd_owner[fd] == idx + 1)
+		dsp->fd_owner[fd] = 0;
 }
 
 /*
- * Hand @evt's mask to the kernel with @op and keep the mirror of the
- * kernel's state (EVT_IN_EPOLL, armed_events_) in step. A DEL for an fd
- * the application already closed succeeds: the kernel dropped it then.
+ * Hand @events for slot @idx to the kernel with @op and keep the slot's
+ * mirror of the kernel's state in step. A DEL for an fd the application
+ * already closed succeeds: the kernel dropped it then. After
+ * free_dispatcher() the kernel is not touched at all.
  */
-static int kernel_update(struct dispatcher *dsp, struct event *evt, int op)
+static int kernel_update(struct dispatcher *dsp, uint32_t idx, int op,
+			 uint32_t events)
 {
-	struct event_private_ *priv = &evt->priv_;
+	struct slot *slot = &dsp->slots[idx];
+	struct epoll_event ev = { .events = events,
+				  .data.u64 = slot_token(dsp, idx) };
 
-	if (op == EPOLL_CTL_ADD && fd_owner_reserve(dsp, evt->fd) < 0)
+	if (op == EPOLL_CTL_ADD && fd_owner_reserve(dsp, slot->fd) < 0)
 		return -ENOMEM;
-	evt->ep.data.u64 = slot_token(dsp, priv->slot_ - 1);
-	if (epoll_ctl(dsp->epfd, op, evt->fd, &evt->ep) < 0 &&
+	if (!(dsp->state & DSP_FREE_PENDING) &&
+	    epoll_ctl(dsp->epfd, op, slot->fd, &ev) < 0 &&
 	    !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT)))
 		return -errno;
 	if (op == EPOLL_CTL_DEL) {
-		fd_owner_drop(dsp, evt);
-		priv->state_ &= ~EVT_IN_EPOLL;
-		priv->armed_events_ = 0;
+		fd_owner_drop(dsp, idx);
+		slot->state &= ~SLOT_IN_EPOLL;
+		slot->armed_events = 0;
 		return 0;
 	}
 	if (op == EPOLL_CTL_ADD)
-		fd_owner_claim(dsp, evt);
-	priv->state_ |= EVT_IN_EPOLL;
-	priv->armed_events_ = evt->ep.events;
+		fd_owner_claim(dsp, idx);
+	slot->state |= SLOT_IN_EPOLL;
+	slot->armed_events = events;
 	/* See the one-shot handling in dispatch_ready(). */
-	priv->modified_in_ = dsp->waits;
+	slot->modified_in = dsp->waits;
 	return 0;
 }
 
-void event_unregister(struct dispatcher *dsp, struct event *evt,
-		      bool touch_kernel)
+/*
+ * End the registration in slot @idx. The event's own fields are reset only
+ * if they still name this registration: an event that was overwritten or
+ * added elsewhere meanwhile belongs to someone else now.
+ */
+void slot_unregister(struct dispatcher *dsp, uint32_t idx)
 {
-	if (evt->priv_.state_ & EVT_IN_EPOLL) {
-		/* Nothing to do about a failure: the event goes all the same. */
-		if (touch_kernel)
-			kernel_update(dsp, evt, EPOLL_CTL_DEL);
-		fd_owner_drop(dsp, evt);
+	struct slot *slot = &dsp->slots[idx];
+	struct event *evt = slot->evt;
+
+	/* Nothing to do about a failed DEL: the event goes all the same. */
+	if (slot->state & SLOT_IN_EPOLL)
+		kernel_update(dsp, idx, EPOLL_CTL_DEL, 0);
+	timeout_cancel(dsp, idx);
+	addr_index_remove(&dsp->by_addr, dsp->slots, idx);
+	if (event_owns_slot(dsp, evt, idx)) {
+		evt->priv_.slot_ = 0;
+		evt->dsp = NULL;
 	}
-	timeout_cancel(dsp, evt);
-	slot_release(dsp, evt->priv_.slot_ - 1);
-	evt->priv_ = (struct event_private_){ 0 };
-	evt->dsp = NULL;
+	slot_release(dsp, idx);
 }
 
-static int check_new_event(const struct dispatcher *dsp, const struct event *evt)
+/*
+ * Fields the original minivent never looked at are not checked either:
+ * the mask of a timer, and whatever evt->dsp holds (events are often
+ * malloc'ed and only partly filled in).
+ */
+static int check_new_event(const struct event *evt)
 {
 	if (!evt->callback || (evt->flags & ~TMO_ABS))
 		return -EINVAL;
-	if (evt->dsp == dsp && event_is_registered(dsp, evt))
-		return -EEXIST;
-	if (evt->dsp && evt->dsp != dsp)
-		return -EBUSY;
 	if (evt->fd < -1)
-		return -EBADF;
-	if (evt->fd == -1 && evt->ep.events)
-		return -EINVAL;
-	/* A disabled fd is not given to the kernel yet: check it here. */
-	if (evt->fd >= 0 && !evt->ep.events && fcntl(evt->fd, F_GETFD) < 0)
 		return -EBADF;
 	return 0;
 }
@@ -181,16 +197,27 @@ static int check_new_event(const struct dispatcher *dsp, const struct event *evt
 MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 {
 	int64_t deadline;
-	uint32_t idx;
+	uint32_t found, idx;
 	int r;
 
 	if (!dsp || !evt)
 		return -EINVAL;
 	if (dispatcher_closing(dsp))
 		return -EBUSY;
-	r = check_new_event(dsp, evt);
+	r = check_new_event(evt);
 	if (r < 0)
 		return r;
+	/*
+	 * Already registered here, found by address even if the event was
+	 * re-initialized meanwhile. It stays registered as it was; give it
+	 * back its identity so that event_remove() and friends find it.
+	 */
+	found = addr_index_find(&dsp->by_addr, dsp->slots, evt);
+	if (found) {
+		evt->dsp = dsp;
+		evt->priv_.slot_ = found;
+		return -EEXIST;
+	}
 	r = timeout_deadline(dsp, &evt->tmo, evt->flags, &deadline);
 	if (r < 0)
 		return r;
@@ -199,76 +226,75 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 		return r;
 
 	idx = slot_take(dsp, evt);
-	evt->priv_ = (struct event_private_){ .slot_ = idx + 1 };
-	if (evt->ep.events) {
-		r = kernel_update(dsp, evt, EPOLL_CTL_ADD);
-		if (r < 0)
-			goto undo_slot;
+	if (evt->fd >= 0) {
+		/* Even an empty mask goes to the kernel: EPOLLERR and EPOLLHUP. */
+		r = kernel_update(dsp, idx, EPOLL_CTL_ADD, evt->ep.events);
+		if (r < 0) {
+			slot_release(dsp, idx);
+			return r;
+		}
 	}
 	if (deadline != NO_DEADLINE) {
-		r = timeout_arm(dsp, evt, deadline);
-		if (r < 0)
-			goto undo_epoll;
+		r = timeout_arm(dsp, idx, deadline);
+		if (r < 0) {
+			if (dsp->slots[idx].state & SLOT_IN_EPOLL)
+				kernel_update(dsp, idx, EPOLL_CTL_DEL, 0);
+			slot_release(dsp, idx);
+			return r;
+		}
 	}
+	addr_index_insert(&dsp->by_addr, dsp->slots, idx);
+	evt->ep.data.u64 = slot_token(dsp, idx);
+	evt->priv_ = (struct event_private_){ .slot_ = idx + 1 };
 	evt->dsp = dsp;
-	/*
-	 * A callback that cleaned the dispatcher and then added its own
-	 * event again: the event is alive, so its result counts after all.
-	 */
-	if (evt == dsp->cleaned_current) {
-		dsp->current = evt;
-		dsp->cleaned_current = NULL;
-	}
 	return 0;
+}
 
-undo_epoll:
-	if (evt->priv_.state_ & EVT_IN_EPOLL)
-		kernel_update(dsp, evt, EPOLL_CTL_DEL);
-undo_slot:
-	slot_release(dsp, idx);
-	evt->priv_ = (struct event_private_){ 0 };
-	return r;
+/*
+ * The slot of a registered @evt for event_remove() and friends, or a
+ * negative errno: -EINVAL if the event names no dispatcher (never added,
+ * or removed), -ENOENT if it names one it is not registered with.
+ */
+static inline int64_t registered_slot(const struct event *evt)
+{
+	int64_t idx;
+
+	if (!evt || !evt->dsp)
+		return -EINVAL;
+	idx = slot_of(evt->dsp, evt);
+	return idx < 0 ? -ENOENT : idx;
 }
 
 MV_EXPORT int event_remove(struct event *evt)
 {
-	struct dispatcher *dsp;
+	int64_t idx = registered_slot(evt);
 
-	if (!evt)
-		return -EINVAL;
-	dsp = owner_of(evt);
-	if (!dsp)
-		return -ENOENT;
-	event_unregister(dsp, evt, !(dsp->state & DSP_FREE_PENDING));
+	if (idx < 0)
+		return (int)idx;
+	slot_unregister(evt->dsp, (uint32_t)idx);
 	return 0;
 }
 
 MV_EXPORT int event_modify(struct event *evt)
 {
-	struct event_private_ *priv;
+	int64_t idx = registered_slot(evt);
 	struct dispatcher *dsp;
+	struct slot *slot;
 	uint32_t events;
-	int op;
 
-	if (!evt)
-		return -EINVAL;
-	dsp = owner_of(evt);
-	if (!dsp)
-		return -ENOENT;
-	if (evt->fd == -1)
-		return evt->ep.events ? -EINVAL : 0;
-
-	priv = &evt->priv_;
+	if (idx < 0)
+		return (int)idx;
+	dsp = evt->dsp;
+	slot = &dsp->slots[idx];
+	/* A timer has no mask: whatever ep.events holds is ignored. */
+	if (slot->fd < 0)
+		return 0;
 	events = evt->ep.events;
-	if (events == priv->armed_events_ &&
-	    !!events == !!(priv->state_ & EVT_IN_EPOLL))
-		return 0;	/* unchanged: no system call */
-
-	if (!events)
-		op = EPOLL_CTL_DEL;
-	else if (priv->state_ & EVT_IN_EPOLL)
-		op = EPOLL_CTL_MOD;
-	else
-		op = EPOLL_CTL_ADD;
-	return kernel_update(dsp, evt, op);
+	if (slot->state & SLOT_IN_EPOLL) {
+		if (events == slot->armed_events)
+			return 0;	/* unchanged: no system call */
+		return kernel_update(dsp, (uint32_t)idx, EPOLL_CTL_MOD, events);
+	}
+	/* Its descriptor was closed and the number reused: try again. */
+	return kernel_update(dsp, (uint32_t)idx, EPOLL_CTL_ADD, events);
 }

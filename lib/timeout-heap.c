@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "event.h"
+#include "dispatcher-internal.h"
 #include "timeout-heap.h"
 
 #define ARITY 4
@@ -24,38 +24,39 @@ static inline uint32_t first_child_of(uint32_t i)
 }
 
 /* Is entry @a due before entry @b? Ties go to the one armed first. */
-static inline bool entry_before(const struct heap_entry *a,
+static inline bool entry_before(const struct slot *slots,
+				const struct heap_entry *a,
 				const struct heap_entry *b)
 {
 	if (a->deadline != b->deadline)
 		return a->deadline < b->deadline;
-	return a->evt->priv_.seq_ < b->evt->priv_.seq_;
+	return slots[a->slot].key_seq < slots[b->slot].key_seq;
 }
 
-static inline void place(struct timeout_heap *heap, uint32_t i,
-			 struct heap_entry entry)
+static inline void place(struct timeout_heap *heap, struct slot *slots,
+			 uint32_t i, struct heap_entry entry)
 {
 	heap->entries[i] = entry;
-	entry.evt->priv_.heap_pos_ = i + 1;
+	slots[entry.slot].heap_pos = i + 1;
 }
 
 /* Move the hole at @i up until @entry fits, then store @entry there. */
-static void sift_up(struct timeout_heap *heap, uint32_t i,
+static void sift_up(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 		    struct heap_entry entry)
 {
 	while (i > 0) {
 		uint32_t p = parent_of(i);
 
-		if (!entry_before(&entry, &heap->entries[p]))
+		if (!entry_before(slots, &entry, &heap->entries[p]))
 			break;
-		place(heap, i, heap->entries[p]);
+		place(heap, slots, i, heap->entries[p]);
 		i = p;
 	}
-	place(heap, i, entry);
+	place(heap, slots, i, entry);
 }
 
 /* Move the hole at @i down until @entry fits, then store @entry there. */
-static void sift_down(struct timeout_heap *heap, uint32_t i,
+static void sift_down(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 		      struct heap_entry entry)
 {
 	for (;;) {
@@ -66,24 +67,24 @@ static void sift_down(struct timeout_heap *heap, uint32_t i,
 		end = c + ARITY < heap->count ? c + ARITY : heap->count;
 		best = c;
 		for (c++; c < end; c++)
-			if (entry_before(&heap->entries[c], &heap->entries[best]))
+			if (entry_before(slots, &heap->entries[c], &heap->entries[best]))
 				best = c;
-		if (!entry_before(&heap->entries[best], &entry))
+		if (!entry_before(slots, &heap->entries[best], &entry))
 			break;
-		place(heap, i, heap->entries[best]);
+		place(heap, slots, i, heap->entries[best]);
 		i = best;
 	}
-	place(heap, i, entry);
+	place(heap, slots, i, entry);
 }
 
 /* Store @entry at @i, moving it whichever way restores the order. */
-static void reposition(struct timeout_heap *heap, uint32_t i,
+static void reposition(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 		       struct heap_entry entry)
 {
-	if (i > 0 && entry_before(&entry, &heap->entries[parent_of(i)]))
-		sift_up(heap, i, entry);
+	if (i > 0 && entry_before(slots, &entry, &heap->entries[parent_of(i)]))
+		sift_up(heap, slots, i, entry);
 	else
-		sift_down(heap, i, entry);
+		sift_down(heap, slots, i, entry);
 }
 
 int heap_reserve(struct timeout_heap *heap, uint32_t capacity)
@@ -106,42 +107,45 @@ void heap_release(struct timeout_heap *heap)
 	*heap = (struct timeout_heap){ 0 };
 }
 
-void heap_insert(struct timeout_heap *heap, struct event *evt, int64_t deadline)
+void heap_insert(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
+		 int64_t deadline)
 {
-	struct heap_entry entry = { .deadline = deadline, .evt = evt };
+	struct heap_entry entry = { .deadline = deadline, .slot = idx };
 
-	sift_up(heap, heap->count++, entry);
+	sift_up(heap, slots, heap->count++, entry);
 }
 
-void heap_update(struct timeout_heap *heap, struct event *evt, int64_t deadline)
+void heap_update(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
+		 int64_t deadline)
 {
-	struct heap_entry entry = { .deadline = deadline, .evt = evt };
+	struct heap_entry entry = { .deadline = deadline, .slot = idx };
 
-	reposition(heap, evt->priv_.heap_pos_ - 1, entry);
+	reposition(heap, slots, slots[idx].heap_pos - 1, entry);
 }
 
-void heap_remove(struct timeout_heap *heap, struct event *evt)
+void heap_remove(struct timeout_heap *heap, struct slot *slots, uint32_t idx)
 {
-	uint32_t i = evt->priv_.heap_pos_;
+	uint32_t i = slots[idx].heap_pos;
 	struct heap_entry last;
 
 	if (i == 0)
 		return;
 	i--;
-	evt->priv_.heap_pos_ = 0;
+	slots[idx].heap_pos = 0;
 	last = heap->entries[--heap->count];
 	if (i < heap->count)
-		reposition(heap, i, last);
+		reposition(heap, slots, i, last);
 }
 
-bool heap_is_consistent(const struct timeout_heap *heap)
+bool heap_is_consistent(const struct timeout_heap *heap,
+			const struct slot *slots)
 {
 	for (uint32_t i = 0; i < heap->count; i++) {
 		const struct heap_entry *e = &heap->entries[i];
 
-		if (e->evt->priv_.heap_pos_ != i + 1)
+		if (slots[e->slot].heap_pos != i + 1)
 			return false;
-		if (i > 0 && entry_before(e, &heap->entries[parent_of(i)]))
+		if (i > 0 && entry_before(slots, e, &heap->entries[parent_of(i)]))
 			return false;
 	}
 	return true;

@@ -4,14 +4,16 @@
 
 /*
  * A 4-ary min-heap of armed timeouts, ordered by deadline and, for equal
- * deadlines, by arming order (event_private_::seq_), so that timeouts due
- * at the same instant fire first-armed first.
+ * deadlines, by arming order (slot::key_seq), so that timeouts due at the
+ * same instant fire first-armed first.
  *
- * Each event records its own position (event_private_::heap_pos_, 1-based,
- * 0 = not in the heap), which makes move and cancel O(log n) without any
- * search. Entries carry a copy of the deadline so that sifting touches only
- * the heap array, not the events. A 4-ary heap is shallower than a binary
- * one and its children share a cache line, which is what libev found too.
+ * Entries name the dispatcher's slot of the registration, and each slot
+ * records its position in the heap (slot::heap_pos, 1-based, 0 = not in
+ * the heap), which makes move and cancel O(log n) without any search. The
+ * heap never writes into struct event. Entries carry a copy of the key so
+ * that sifting touches only the heap array, except to break ties. A 4-ary
+ * heap is shallower than a binary one and its children share a cache line,
+ * which is what libev found too.
  *
  * The heap never allocates on its own: the owner reserves capacity for
  * every registered event up front (heap_reserve()), so arming a timeout
@@ -21,11 +23,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct event;
+struct slot;
 
 struct heap_entry {
 	int64_t deadline;
-	struct event *evt;
+	uint32_t slot;		/* index into the slot table */
 };
 
 struct timeout_heap {
@@ -38,12 +40,14 @@ struct timeout_heap {
 int heap_reserve(struct timeout_heap *heap, uint32_t capacity);
 void heap_release(struct timeout_heap *heap);
 
-/* Insert @evt (not in the heap) with @deadline. Capacity must suffice. */
-void heap_insert(struct timeout_heap *heap, struct event *evt, int64_t deadline);
-/* Change the deadline of @evt, which is in the heap. */
-void heap_update(struct timeout_heap *heap, struct event *evt, int64_t deadline);
-/* Take @evt out of the heap; a no-op if it is not in it. */
-void heap_remove(struct timeout_heap *heap, struct event *evt);
+/* Insert slot @idx (not in the heap) with key @deadline. Capacity must suffice. */
+void heap_insert(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
+		 int64_t deadline);
+/* Change the key of slot @idx, which is in the heap. */
+void heap_update(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
+		 int64_t deadline);
+/* Take slot @idx out of the heap; a no-op if it is not in it. */
+void heap_remove(struct timeout_heap *heap, struct slot *slots, uint32_t idx);
 
 static inline const struct heap_entry *heap_top(const struct timeout_heap *heap)
 {
@@ -51,6 +55,7 @@ static inline const struct heap_entry *heap_top(const struct timeout_heap *heap)
 }
 
 /* For tests: check the heap property and the back-pointers. */
-bool heap_is_consistent(const struct timeout_heap *heap);
+bool heap_is_consistent(const struct timeout_heap *heap,
+			const struct slot *slots);
 
 #endif

@@ -89,20 +89,22 @@ static int program_timer(struct dispatcher *dsp, int64_t when)
 }
 
 /*
- * Is the heap key of @evt out of date? A deadline moved later is only
- * recorded in the event (see timeout_arm()); the key stays behind as a
- * lower bound until the entry gets near the top.
+ * Is the heap key of slot @s out of date? A deadline moved later is only
+ * recorded in the slot (see arm()); the key stays behind as a lower bound
+ * until the entry reaches the top and the timer fires for it.
  */
-static inline bool key_is_stale(const struct event *evt)
+static inline bool key_is_stale(const struct slot *s)
 {
-	return evt->priv_.seq_ != evt->priv_.deadline_seq_;
+	return s->key_seq != s->deadline_seq;
 }
 
-/* Give @evt its real deadline and arming order as heap key. */
-static void rekey(struct dispatcher *dsp, struct event *evt)
+/* Give slot @idx its real deadline and arming order as heap key. */
+static void rekey(struct dispatcher *dsp, uint32_t idx)
 {
-	evt->priv_.seq_ = evt->priv_.deadline_seq_;
-	heap_update(&dsp->heap, evt, evt->priv_.deadline_);
+	struct slot *s = &dsp->slots[idx];
+
+	s->key_seq = s->deadline_seq;
+	heap_update(&dsp->heap, dsp->slots, idx, s->deadline);
 }
 
 /* Bring the top of the heap up to date: stale keys must not decide. */
@@ -110,32 +112,30 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
 {
 	const struct heap_entry *top;
 
-	while ((top = heap_top(&dsp->heap)) && key_is_stale(top->evt))
-		rekey(dsp, top->evt);
+	while ((top = heap_top(&dsp->heap)) &&
+	       key_is_stale(&dsp->slots[top->slot]))
+		rekey(dsp, top->slot);
 	return top;
 }
 
 static inline __attribute__((always_inline)) int
-arm(struct dispatcher *dsp, struct event *evt, int64_t deadline)
+arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
-	struct event_private_ *priv = &evt->priv_;
-	int64_t key;
+	struct slot *s = &dsp->slots[idx];
 
 	/*
 	 * Pushing a deadline back (an idle timeout on activity) is the
 	 * common case. The heap key may stay where it is, as a lower bound:
-	 * no sift, no timer change. The entry is re-keyed only if it ever
-	 * comes to the top, which an often-pushed timeout rarely does.
+	 * no sift, no timer change. The entry is re-keyed only when the
+	 * timer fires for it, which an often-pushed timeout rarely sees.
 	 */
-	if (priv->heap_pos_) {
-		key = dsp->heap.entries[priv->heap_pos_ - 1].deadline;
-		if (deadline >= key) {
-			priv->deadline_ = deadline;
-			priv->deadline_seq_ = ++dsp->arm_seq;
-			return 0;
-		}
+	if (s->heap_pos &&
+	    deadline >= dsp->heap.entries[s->heap_pos - 1].deadline) {
+		s->deadline = deadline;
+		s->deadline_seq = ++dsp->arm_seq;
+		return 0;
 	}
-	/* The pass re-arms once at its end; see event_wait(). */
+	/* The pass re-arms once at its end; see wait_and_dispatch(). */
 	if (!(dsp->state & DSP_TIMEOUT_PASS)) {
 		int64_t target = timer_target(dsp, deadline);
 
@@ -146,33 +146,40 @@ arm(struct dispatcher *dsp, struct event *evt, int64_t deadline)
 				return r;
 		}
 	}
-	priv->deadline_ = deadline;
-	priv->deadline_seq_ = priv->seq_ = ++dsp->arm_seq;
-	if (priv->heap_pos_)
-		heap_update(&dsp->heap, evt, deadline);
+	s->deadline = deadline;
+	s->deadline_seq = s->key_seq = ++dsp->arm_seq;
+	if (s->heap_pos)
+		heap_update(&dsp->heap, dsp->slots, idx, deadline);
 	else
-		heap_insert(&dsp->heap, evt, deadline);
+		heap_insert(&dsp->heap, dsp->slots, idx, deadline);
 	return 0;
 }
 
-int timeout_arm(struct dispatcher *dsp, struct event *evt, int64_t deadline)
+int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
-	return arm(dsp, evt, deadline);
+	return arm(dsp, idx, deadline);
 }
 
-void timeout_cancel(struct dispatcher *dsp, struct event *evt)
+void timeout_cancel(struct dispatcher *dsp, uint32_t idx)
 {
-	heap_remove(&dsp->heap, evt);
+	heap_remove(&dsp->heap, dsp->slots, idx);
 }
 
+/*
+ * Program the timerfd for the top of the heap if it would fire too late.
+ * The top's key may be stale, but it is a lower bound of every deadline:
+ * the timer fires no later than needed, at worst once early, and then
+ * timeout_expire() re-keys what is stale. Re-keying here instead would
+ * cost a sift from the root on every wake-up of a busy server.
+ */
 int timeout_sync_timer(struct dispatcher *dsp)
 {
-	const struct heap_entry *top = fresh_top(dsp);
-	int64_t target;
+	const struct heap_entry *top = heap_top(&dsp->heap);
 	int r = 0;
 
 	if (top) {
-		target = timer_target(dsp, top->deadline);
+		int64_t target = timer_target(dsp, top->deadline);
+
 		if (target < dsp->armed)
 			r = program_timer(dsp, target);
 	}
@@ -195,7 +202,9 @@ int timeout_expire(struct dispatcher *dsp)
 	/*
 	 * Reading clears the readiness. EAGAIN means the timer was
 	 * re-programmed after it fired, so dsp->armed is still accurate.
+	 * Either way the timer must be looked at when the pass is over.
 	 */
+	dsp->timer_stale = true;
 	if (read(dsp->timerfd, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
 		dsp->armed = NO_DEADLINE;
 	else if (errno != EAGAIN)
@@ -208,11 +217,11 @@ int timeout_expire(struct dispatcher *dsp)
 	dsp->cutoff = now;
 	dsp->state |= DSP_TIMEOUT_PASS;
 	while ((top = fresh_top(dsp)) && top->deadline <= now) {
-		struct event *evt = top->evt;
+		uint32_t idx = top->slot;
 
 		/* One-shot: the timeout is gone before the callback runs. */
-		heap_remove(&dsp->heap, evt);
-		dispatch_callback(dsp, evt, REASON_TIMEOUT, 0);
+		heap_remove(&dsp->heap, dsp->slots, idx);
+		dispatch_callback(dsp, idx, REASON_TIMEOUT, 0);
 		if (dsp->state & DSP_FREE_PENDING)
 			break;
 	}
@@ -223,21 +232,22 @@ int timeout_expire(struct dispatcher *dsp)
 MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 {
 	struct dispatcher *dsp;
-	int64_t deadline = NO_DEADLINE;
+	int64_t deadline = NO_DEADLINE, idx;
 	int r;
 
-	if (!evt || !tmo || (evt->flags & ~TMO_ABS))
+	if (!evt || !tmo || !evt->dsp || (evt->flags & ~TMO_ABS))
 		return -EINVAL;
-	dsp = owner_of(evt);
-	if (!dsp)
+	dsp = evt->dsp;
+	idx = slot_of(dsp, evt);
+	if (idx < 0)
 		return -ENOENT;
 	r = compute_deadline(dsp, tmo, evt->flags, &deadline);
 	if (r < 0)
 		return r;
 	if (deadline == NO_DEADLINE) {
-		timeout_cancel(dsp, evt);
+		timeout_cancel(dsp, (uint32_t)idx);
 	} else {
-		r = arm(dsp, evt, deadline);
+		r = arm(dsp, (uint32_t)idx, deadline);
 		if (r < 0)
 			return r;
 	}

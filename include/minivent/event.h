@@ -94,7 +94,10 @@ enum {
  *
  * The callback may add, remove, modify or re-time any event of the
  * dispatcher, including its own, but must not free its own event: return
- * #EVENTCB_CLEANUP and free it in the cleanup callback instead.
+ * #EVENTCB_CLEANUP and free it in the cleanup callback instead. If the
+ * library ran the event's cleanup during the callback (through
+ * cleanup_dispatcher() or free_dispatcher()), the result is ignored: the
+ * event may be gone, and a new event at its address is left alone.
  */
 typedef int (*cb_fn)(struct event *evt, uint32_t events);
 
@@ -110,20 +113,16 @@ typedef void (*cleanup_fn)(struct event *evt);
 /**
  * @brief Library-private bookkeeping inside struct event.
  *
- * Never read or write these fields: they let the dispatcher find an event in
- * constant time and keep its timeout in the heap without any allocation.
- * Their size is fixed so that the size of struct event stays stable.
+ * Never read or write these fields. The dispatcher keeps its own record of
+ * every registration in memory it owns; the event only remembers where that
+ * record is, so that event_remove(), event_modify() and event_mod_timeout()
+ * find it in constant time. Overwriting a registered event therefore cannot
+ * corrupt the dispatcher. The size is fixed so that struct event keeps its
+ * size when the library grows.
  */
 struct event_private_ {
-	uint32_t slot_;		/**< 1 + index in the dispatcher's table, 0 if none */
-	uint32_t heap_pos_;	/**< 1 + position in the timeout heap, 0 if none */
-	uint32_t armed_events_;	/**< epoll mask the kernel currently has */
-	uint32_t state_;	/**< internal state bits */
-	uint64_t seq_;		/**< arming order of the heap key, breaks ties */
-	int64_t deadline_;	/**< the deadline, in ns; may be later than the key */
-	uint64_t deadline_seq_;	/**< arming order of deadline_ */
-	uint64_t modified_in_;	/**< wait during which the fd mask last changed */
-	uint64_t reserved_[2];	/**< room for growth; keep zero */
+	uint32_t slot_;		/**< 1 + index of the dispatcher's record, 0 if none */
+	uint32_t reserved_[3];	/**< room for growth; keep zero */
 };
 
 /**
@@ -136,8 +135,10 @@ struct event_private_ {
  */
 struct event {
 	/**
-	 * Set ep.events to the epoll(7) events to wait for (EPOLLIN, ...);
-	 * 0 registers the descriptor disabled. ep.data belongs to the library.
+	 * Set ep.events to the epoll(7) events to wait for (EPOLLIN, ...).
+	 * With 0 the descriptor stays in the epoll set with an empty mask:
+	 * EPOLLERR and EPOLLHUP, which epoll always reports, still reach the
+	 * callback. Ignored for a timer. ep.data belongs to the library.
 	 */
 	struct epoll_event ep;
 	/** The file descriptor to watch, or -1 for a pure timer. */
@@ -180,8 +181,10 @@ struct dispatcher *new_dispatcher(int clocksrc);
  * and timer descriptors and frees the memory, but makes no epoll_ctl(2) or
  * timerfd_settime(2) call, so a child process may call it after fork(2)
  * without disturbing the parent's loop. NULL is ignored. Called from a
- * callback, the memory is released when the dispatch returns, and
- * event_loop() then returns 0.
+ * callback, it still runs every cleanup and closes the descriptors at
+ * once, so a forked child that never returns to the loop keeps none of
+ * them; only the memory is released when the dispatch returns, and
+ * event_wait() and event_loop() then return 0.
  * @since 1.0
  */
 void free_dispatcher(struct dispatcher *dsp);
@@ -202,15 +205,19 @@ int cleanup_dispatcher(struct dispatcher *dsp);
 /**
  * @brief Register @p evt with @p dsp.
  *
- * Watches evt->fd for evt->ep.events (unless fd is -1) and arms evt->tmo
- * unless it is {0, 0}.
+ * Watches evt->fd for evt->ep.events (unless fd is -1; a timer's
+ * ep.events is ignored) and arms evt->tmo unless it is {0, 0}. What
+ * evt->dsp and the private part hold beforehand is ignored, so events may
+ * be malloc'ed and only partly filled in. An event still registered with
+ * @p dsp is found by address, even if it was re-initialized meanwhile: it
+ * stays registered as it was, gets its evt->dsp back, and -EEXIST is
+ * returned.
  * @return 0 or a negative errno: -EINVAL (NULL argument, no callback,
- *         a timer with ep.events set, bad tmo or flags), -EBADF (bad fd),
- *         -EEXIST (already registered, or fd already watched by this
- *         dispatcher), -EBUSY (cleanup_dispatcher() or free_dispatcher()
- *         is running cleanups on @p dsp, or evt->dsp names another
- *         dispatcher: the event is registered there, or was never
- *         initialized), -ENOMEM, or an error of epoll_ctl(2),
+ *         bad tmo or flags), -EBADF (bad fd), -EEXIST (already registered
+ *         with @p dsp, or fd already watched by this dispatcher), -EBUSY
+ *         (cleanup_dispatcher() or free_dispatcher() is running cleanups
+ *         on @p dsp, or free_dispatcher() was called on it earlier in the
+ *         running callback), -ENOMEM, or an error of epoll_ctl(2),
  *         clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
@@ -218,7 +225,9 @@ int event_add(struct dispatcher *dsp, struct event *evt);
 
 /**
  * @brief Unregister @p evt and cancel its timeout; its cleanup is not called.
- * @return 0, -EINVAL if @p evt is NULL, -ENOENT if it is not registered.
+ * @return 0, -EINVAL if @p evt is NULL or not registered (evt->dsp is
+ *         NULL: never added, or removed), -ENOENT if evt->dsp names a
+ *         dispatcher it is not registered with.
  * @since 1.0
  */
 int event_remove(struct event *evt);
@@ -226,10 +235,15 @@ int event_remove(struct event *evt);
 /**
  * @brief Apply a changed evt->ep.events to the kernel.
  *
- * 0 stops watching the descriptor; the timeout stays. No system call is
- * made when the mask did not change.
- * @return 0, -EINVAL (NULL, or events for a timer), -ENOENT (not
- *         registered), or an error of epoll_ctl(2).
+ * 0 keeps the descriptor in the epoll set with an empty mask, so only
+ * EPOLLERR and EPOLLHUP arrive (use event_remove() to stop hearing it);
+ * the timeout stays. A timer's mask is ignored. No system call is made
+ * when the mask did not change. A callback later in the same batch
+ * receives only the events the new mask asks for (plus EPOLLERR and
+ * EPOLLHUP), and is not called if none is left.
+ * @return 0, -EINVAL (NULL, or not registered: evt->dsp is NULL),
+ *         -ENOENT (evt->dsp names a dispatcher it is not registered
+ *         with), or an error of epoll_ctl(2).
  * @since 1.0
  */
 int event_modify(struct event *evt);
@@ -240,8 +254,9 @@ int event_modify(struct event *evt);
  * @p tmo is relative to now, or absolute when evt->flags has #TMO_ABS;
  * {0, 0} cancels the timeout. The value is also stored in evt->tmo.
  * @return 0, -EINVAL (NULL argument, tv_nsec outside 0..999999999,
- *         negative tv_sec, unknown flags), -ENOENT (not registered), or an
- *         error of clock_gettime(2) or timerfd_settime(2).
+ *         negative tv_sec, unknown flags, or not registered: evt->dsp is
+ *         NULL), -ENOENT (evt->dsp names a dispatcher it is not registered
+ *         with), or an error of clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
 int event_mod_timeout(struct event *evt, const struct timespec *tmo);

@@ -30,6 +30,9 @@ extern "C" {
 
 /**
  * @brief Convert @p ts to microseconds (nanoseconds are truncated).
+ *
+ * An unnormalized @p ts counts as its normalized value; NULL and a
+ * negative time (such as {0, -5000}) give 0.
  * @since 1.0
  */
 uint64_t ts_to_us(const struct timespec *ts);

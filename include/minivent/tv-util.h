@@ -30,6 +30,9 @@ extern "C" {
 
 /**
  * @brief Convert @p tv to microseconds.
+ *
+ * An unnormalized @p tv counts as its normalized value; NULL and a
+ * negative time (such as {0, -5}) give 0.
  * @since 1.0
  */
 uint64_t tv_to_us(const struct timeval *tv);

@@ -159,7 +159,7 @@ static void check_add(int i, int r)
 	}
 	CHECK(r == -fault_errno);
 	CHECK(C.ev[i].dsp == NULL);
-	CHECK(event_remove(&C.ev[i]) == -ENOENT);
+	CHECK(event_remove(&C.ev[i]) == -EINVAL);
 	/* The fault is gone: the same event can be added now. */
 	CHECK(event_add(C.dsp, &C.ev[i]) == 0);
 }
@@ -261,12 +261,14 @@ static void sc_modify(long nth)
 		CHECK(C.ev[0].dsp == C.dsp);
 		CHECK(event_modify(&C.ev[0]) == 0);
 	}
-	/* Off and on again, each under fault once more. */
+	/* Emptied (an EPOLL_CTL_MOD) and on again, each under fault once more. */
 	C.ev[0].ep.events = 0;
 	fault_arm(nth);
 	r = event_modify(&C.ev[0]);
-	fault_disarm();
-	CHECK(r == 0);		/* a failed EPOLL_CTL_DEL changes nothing visible */
+	if (fault_disarm() && r) {
+		CHECK(r == -fault_errno);
+		CHECK(event_modify(&C.ev[0]) == 0);
+	}
 	C.ev[0].ep.events = EPOLLIN;
 	fault_arm(nth);
 	r = event_modify(&C.ev[0]);

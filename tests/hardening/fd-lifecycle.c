@@ -113,7 +113,7 @@ static void test_closed_then_removed(void)
 	CHECK(write(p[1], "x", 1) == 1);
 	close(p[0]);
 	CHECK(event_remove(&ev[0]) == 0);
-	CHECK(event_remove(&ev[0]) == -ENOENT);
+	CHECK(event_remove(&ev[0]) == -EINVAL);
 	run_for(20);
 	CHECK(calls[0] == 0);
 	CHECK(wakeups <= 2);

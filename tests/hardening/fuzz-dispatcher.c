@@ -151,8 +151,17 @@ static void op_add(void)
 	int64_t dl;
 
 	if (e->reg) {
-		/* Fields of a registered event are the library's to read. */
+		/*
+		 * Added again, possibly after being re-initialized: found by
+		 * address, it stays registered as it was, with its identity
+		 * given back.
+		 */
+		if (c1 & 1) {
+			evt->dsp = NULL;
+			evt->priv_ = (struct event_private_){ 0 };
+		}
 		CHECK(event_add(F->dsp, evt) == -EEXIST);
+		CHECK(evt->dsp == F->dsp);
 		return;
 	}
 	e->ep = c1 % 10 < M_ENDPOINTS ? (int)(c1 % 10) : -1;
@@ -161,11 +170,10 @@ static void op_add(void)
 	evt->flags = TMO_ABS;
 	evt->tmo = pick_tmo(c2 >> 3, &dl);
 
-	if (evt->fd == -1 && evt->ep.events)
-		expect = -EINVAL;
-	else if (e->ep >= 0 && !F->m.ep_open[e->ep])
+	/* A timer's mask is ignored; an empty mask still goes to epoll. */
+	if (e->ep >= 0 && !F->m.ep_open[e->ep])
 		expect = -EBADF;
-	else if (e->ep >= 0 && evt->ep.events && model_ep_in_epoll(&F->m, e->ep, i))
+	else if (e->ep >= 0 && model_ep_in_epoll(&F->m, e->ep, i))
 		expect = -EEXIST;
 	r = event_add(F->dsp, evt);
 	TRACE("add %d ep %d mask %#x tmo %lld -> %d\n", i, e->ep,
@@ -178,8 +186,9 @@ static void op_add(void)
 	e->reg = true;
 	e->disturbed = true;	/* a new token: not in the running batch */
 	e->pre_ready = false;
-	e->karmed = evt->ep.events;
-	e->in_epoll = evt->ep.events != 0;
+	e->karmed = e->ep >= 0 ? evt->ep.events : 0;
+	e->oneshot_off = false;
+	e->in_epoll = e->ep >= 0;
 	e->has_tmo = false;
 	if (dl >= 0)
 		model_arm(&F->m, i, dl);
@@ -190,7 +199,7 @@ static void op_remove(void)
 	int i = get8() % M_EVENTS;
 
 	TRACE("remove %d\n", i);
-	CHECK(event_remove(&F->ev[i]) == (F->m.ev[i].reg ? 0 : -ENOENT));
+	CHECK(event_remove(&F->ev[i]) == (F->m.ev[i].reg ? 0 : -EINVAL));
 	if (F->m.ev[i].reg)
 		model_unregister(&F->m, i);
 }
@@ -203,27 +212,19 @@ static void op_modify(void)
 	struct event *evt = &F->ev[i];
 
 	if (!e->reg) {
-		CHECK(event_modify(evt) == -ENOENT);
-		return;
-	}
-	if (e->ep < 0) {
-		evt->ep.events = events;
-		CHECK(event_modify(evt) == (events ? -EINVAL : 0));
-		evt->ep.events = 0;
+		CHECK(event_modify(evt) == -EINVAL);
 		return;
 	}
 	evt->ep.events = events;
 	r = event_modify(evt);
 	TRACE("modify %d %#x -> %d\n", i, events, r);
-	if (events == e->karmed && !!events == e->in_epoll) {
+	/* A timer's mask is ignored. */
+	if (e->ep < 0) {
 		CHECK(r == 0);
 		return;
 	}
-	if (!events) {
+	if (e->in_epoll && !e->oneshot_off && events == e->karmed) {
 		CHECK(r == 0);
-		e->in_epoll = false;
-		e->karmed = 0;
-		e->disturbed = true;
 		return;
 	}
 	if (!F->m.ep_open[e->ep]) {
@@ -237,7 +238,11 @@ static void op_modify(void)
 	CHECK(r == 0);
 	e->in_epoll = true;
 	e->karmed = events;
+	e->oneshot_off = false;
 	e->rearmed = F->m.phase != PH_IDLE;
+	/* Narrowed: a report fetched for the old mask may have nothing left. */
+	if (e->pre_ready && !(e->pre_revents & (events | EPOLLERR | EPOLLHUP)))
+		e->disturbed = true;
 }
 
 static void op_mod_timeout(void)
@@ -248,7 +253,7 @@ static void op_mod_timeout(void)
 
 	r = event_mod_timeout(&F->ev[i], &ts);
 	TRACE("mod_timeout %d %lld -> %d\n", i, (long long)dl, r);
-	CHECK(r == (F->m.ev[i].reg ? 0 : -ENOENT));
+	CHECK(r == (F->m.ev[i].reg ? 0 : -EINVAL));
 	if (r < 0)
 		return;
 	if (dl < 0)
@@ -293,11 +298,9 @@ static void op_close(void)
 			F->m.ev[i].disturbed = true;
 }
 
-static void op_cleanup(void)
+/* cleanup_ and free_dispatcher(): every registered event is cleaned up. */
+static void model_clean_all(struct model *m)
 {
-	struct model *m = &F->m;
-
-	TRACE("cleanup_dispatcher\n");
 	for (int i = 0; i < M_EVENTS; i++) {
 		if (!m->ev[i].reg)
 			continue;
@@ -306,22 +309,26 @@ static void op_cleanup(void)
 		model_unregister(m, i);
 		m->ev[i].cleanups_expected++;
 	}
+}
+
+static void op_cleanup(void)
+{
+	TRACE("cleanup_dispatcher\n");
+	model_clean_all(&F->m);
 	F->in_dispatcher_cleanup = true;
 	CHECK(cleanup_dispatcher(F->dsp) == 0);
 	F->in_dispatcher_cleanup = false;
 }
 
 /*
- * free_dispatcher() from a callback: the release waits until the dispatch
- * returns, and then cleans up whatever is still registered. Count those
- * cleanups now; fuzz_callback() corrects for the running event's result.
+ * free_dispatcher() from a callback runs every cleanup at once, as
+ * cleanup_dispatcher() does; only the memory waits until the dispatch
+ * returns.
  */
 static void op_free(void)
 {
 	TRACE("free_dispatcher\n");
-	for (int i = 0; i < M_EVENTS; i++)
-		if (F->m.ev[i].reg)
-			F->m.ev[i].cleanups_expected++;
+	model_clean_all(&F->m);
 	F->freed = true;
 	fuzz_stat_frees++;
 	F->in_dispatcher_cleanup = true;
@@ -402,9 +409,13 @@ static void check_fd_call(int i, uint32_t events)
 
 	CHECK(F->m.phase == PH_FD);
 	CHECK(e->reg && e->pre_ready && !e->fd_called);
-	/* Disabled earlier in this batch: the library must skip it. */
-	CHECK(e->karmed != 0);
-	CHECK(events == e->pre_revents);
+	/*
+	 * Only what the event asks for now, plus EPOLLERR and EPOLLHUP; an
+	 * event narrowed earlier in this batch to nothing must be skipped.
+	 */
+	CHECK(!e->oneshot_off);
+	CHECK(events == (e->pre_revents & (e->karmed | EPOLLERR | EPOLLHUP)));
+	CHECK(events != 0);
 	e->fd_called = true;
 	fuzz_stat_fd_calls++;
 	/*
@@ -412,7 +423,7 @@ static void check_fd_call(int i, uint32_t events)
 	 * one armed again after that (rearmed) is live.
 	 */
 	if ((e->karmed & EPOLLONESHOT) && !e->rearmed)
-		e->karmed = 0;
+		e->oneshot_off = true;
 }
 
 static void check_timeout_call(int i, uint32_t events)
@@ -469,18 +480,13 @@ static int fuzz_callback(struct event *evt, uint32_t events)
 	}
 	/*
 	 * REMOVE and CLEANUP unregister the event if it is registered when
-	 * the callback returns; CLEANUP runs the cleanup. If
-	 * cleanup_dispatcher() already ran this event's cleanup during the
-	 * call and it stayed unregistered, the result has nothing to do.
+	 * the callback returns; CLEANUP runs the cleanup. If cleanup_ or
+	 * free_dispatcher() ran this event's cleanup during the call, the
+	 * event may be gone (and a new one at its address), so the result
+	 * is ignored, even if the event was added again.
 	 */
-	if (m->current_cleaned && !m->ev[i].reg) {
+	if (m->current_cleaned) {
 		/* cleaned up once already */
-	} else if (F->freed && m->ev[i].reg) {
-		/* op_free() counted a cleanup the result may take back. */
-		if (result == EVENTCB_REMOVE)
-			m->ev[i].cleanups_expected--;
-		if (result == EVENTCB_REMOVE || result == EVENTCB_CLEANUP)
-			model_unregister(m, i);
 	} else {
 		if ((result == EVENTCB_REMOVE || result == EVENTCB_CLEANUP) &&
 		    m->ev[i].reg)
@@ -547,7 +553,8 @@ static void op_wait(void)
 		e->fd_called = false;
 		e->disturbed = false;
 		e->rearmed = false;
-		if (!e->reg || !e->in_epoll || !e->karmed || !m->ep_open[e->ep])
+		/* An empty mask still hears EPOLLERR and EPOLLHUP. */
+		if (!e->reg || !e->in_epoll || e->oneshot_off || !m->ep_open[e->ep])
 			continue;
 		p = (struct pollfd){ .fd = F->fd[e->ep],
 				     .events = (short)(e->karmed & (EPOLLIN | EPOLLOUT | EPOLLRDHUP)) };

@@ -26,6 +26,7 @@ void model_unregister(struct model *m, int i)
 	e->reg = false;
 	e->in_epoll = false;
 	e->karmed = 0;
+	e->oneshot_off = false;
 	e->has_tmo = false;
 	e->disturbed = true;
 }

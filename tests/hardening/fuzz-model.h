@@ -35,7 +35,8 @@ enum m_phase { PH_IDLE, PH_FD, PH_TIMEOUT };
 struct m_event {
 	bool reg;		/* registered */
 	int ep;			/* endpoint index, -1 for a timer */
-	uint32_t karmed;	/* mask the kernel has (0 after EPOLLONESHOT fired) */
+	uint32_t karmed;	/* mask the kernel has */
+	bool oneshot_off;	/* EPOLLONESHOT fired: the kernel reports nothing */
 	bool in_epoll;		/* the fd is in the epoll set */
 	bool has_tmo;
 	int64_t deadline;
@@ -59,7 +60,7 @@ struct model {
 	enum m_phase phase;
 	bool timer_due;		/* timerfd was readable when the wait began */
 	int current;		/* event whose callback runs, or -1 */
-	bool current_cleaned;	/* cleanup_dispatcher() ran current's cleanup */
+	bool current_cleaned;	/* cleanup_ or free_dispatcher() ran current's cleanup */
 };
 
 void model_init(struct model *m);

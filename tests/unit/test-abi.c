@@ -14,7 +14,7 @@
 #include "unit-test.h"
 
 /* The private part has a fixed size on every architecture. */
-_Static_assert(sizeof(struct event_private_) == 64, "private part size");
+_Static_assert(sizeof(struct event_private_) == 16, "private part size");
 
 static void test_layout_generic(void **state)
 {
@@ -47,8 +47,8 @@ static void test_layout_x86_64(void **state)
 	assert_int_equal(offsetof(struct event, callback), 48);
 	assert_int_equal(offsetof(struct event, cleanup), 56);
 	assert_int_equal(offsetof(struct event, priv_), 64);
-	assert_int_equal(sizeof(struct event), 128);
-	assert_int_equal(sizeof(struct timer_event), 144);
+	assert_int_equal(sizeof(struct event), 80);
+	assert_int_equal(sizeof(struct timer_event), 96);
 #else
 	skip();
 #endif

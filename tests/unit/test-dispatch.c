@@ -13,6 +13,8 @@
 #include <string.h>
 #include <sys/epoll.h>
 
+#include <sys/socket.h>
+
 #include "unit-test.h"
 
 static void test_fd_event_results(void **state)
@@ -86,7 +88,7 @@ static void test_timeouts_in_deadline_order(void **state)
 		assert_int_equal(t[i].timeouts, 1);
 		assert_int_equal(t[i].last_events, 0);
 		/* One-shot: no longer in the heap, still registered. */
-		assert_int_equal(t[i].evt.priv_.heap_pos_, 0);
+		assert_false(timeout_armed(&t[i].evt));
 		assert_ptr_equal(t[i].evt.dsp, dsp);
 	}
 	free_dispatcher(dsp);
@@ -278,6 +280,68 @@ static void test_batch_disable_other(void **state)
 }
 
 /*
+ * A callback earlier in a batch narrows another event's mask from
+ * IN|OUT to IN (or to nothing it has): that event's later callback in the
+ * same batch gets only what it asks for now, or is not called at all.
+ */
+static uint32_t narrow_to;
+
+static void narrow_other(struct probe *other)
+{
+	other->evt.ep.events = narrow_to;
+	assert_int_equal(event_modify(&other->evt), 0);
+}
+
+static void run_narrow_case(uint32_t to, bool other_has_data)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe p[2], *first, *other;
+	int a[2], b[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, a), 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, b), 0);
+	/* Both writable; readable too when they have data. */
+	probe_init(&p[0], a[0], EPOLLIN | EPOLLOUT);
+	probe_init(&p[1], b[0], EPOLLIN | EPOLLOUT);
+	p[0].ctx = &p[1];
+	p[1].ctx = &p[0];
+	p[0].action = p[1].action = first_acts_on_other;
+	acted = false;
+	batch_action = narrow_other;
+	narrow_to = to;
+	assert_int_equal(event_add(dsp, &p[0].evt), 0);
+	assert_int_equal(event_add(dsp, &p[1].evt), 0);
+	if (other_has_data) {
+		write_byte(a[1]);
+		write_byte(b[1]);
+	}
+	wait_once(dsp);
+	first = probe_log[0];
+	other = first->ctx;
+	assert_true(first->last_events & EPOLLOUT);
+	if (to & EPOLLIN && other_has_data) {
+		assert_int_equal(probe_log_len, 2);
+		assert_int_equal(other->last_events, EPOLLIN);
+	} else {
+		/* Nothing it asks for is in the report: skipped. */
+		assert_int_equal(probe_log_len, 1);
+		assert_int_equal(other->calls, 0);
+	}
+	free_dispatcher(dsp);
+	for (int i = 0; i < 2; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+}
+
+static void test_batch_narrow_other(void **state)
+{
+	run_narrow_case(EPOLLIN, true);		/* IN|OUT ready: IN only */
+	run_narrow_case(EPOLLIN, false);	/* OUT ready: nothing left */
+	run_narrow_case(0, true);		/* emptied: no ERR/HUP here */
+}
+
+/*
  * The first callback of a batch removes and frees every other ready
  * event, then registers new events (which the allocator will likely place
  * at the freed addresses) on descriptors that are not ready. None of the
@@ -456,9 +520,18 @@ static void test_nested_wait_and_add(void **state)
 
 static void free_dsp_action(struct probe *self)
 {
+	struct probe *other = self->ctx;
+
 	free_dispatcher(the_dsp);
-	/* Removal still works (without touching the kernel). */
-	assert_int_equal(event_remove(&((struct probe *)self->ctx)->evt), 0);
+	/*
+	 * Every cleanup has run already, ours included, and the events are
+	 * unregistered; only the memory waits for the callback to return.
+	 */
+	assert_int_equal(self->cleanups, 1);
+	assert_int_equal(other->cleanups, 1);
+	assert_null(other->evt.dsp);
+	assert_int_equal(event_remove(&other->evt), -EINVAL);
+	assert_int_equal(event_add(the_dsp, &other->evt), -EBUSY);
 }
 
 static void test_free_dispatcher_in_callback(void **state)
@@ -484,7 +557,7 @@ static void test_free_dispatcher_in_callback(void **state)
 	assert_int_equal(b.calls, 0);	/* dispatch stopped */
 	assert_int_equal(a.cleanups, 1);
 	assert_int_equal(b.cleanups, 1);
-	assert_int_equal(c.cleanups, 0);	/* it had been removed */
+	assert_int_equal(c.cleanups, 1);
 }
 
 static int self_cleaning_calls;
@@ -677,6 +750,7 @@ int main(void)
 		cmocka_unit_test(test_pushed_back_after_arming),
 		cmocka_unit_test(test_batch_remove_other),
 		cmocka_unit_test(test_batch_disable_other),
+		cmocka_unit_test(test_batch_narrow_other),
 		cmocka_unit_test(test_batch_remove_free_and_reuse),
 		cmocka_unit_test(test_timeout_pass_reentrancy),
 		cmocka_unit_test(test_nested_wait_and_add),

@@ -10,23 +10,24 @@
 #include <string.h>
 
 #include "unit-test.h"
+#include "dispatcher-internal.h"
 #include "timeout-heap.h"
 
 enum { N = 2000, STEPS = 40000 };
 
 struct model {
-	struct event evts[N];
+	struct slot slots[N];
 	int64_t deadline[N];	/* -1: not in the heap */
 	uint64_t seq;
 };
 
 static void model_arm(struct timeout_heap *h, struct model *m, int i, int64_t d)
 {
-	m->evts[i].priv_.seq_ = ++m->seq;
+	m->slots[i].key_seq = ++m->seq;
 	if (m->deadline[i] >= 0)
-		heap_update(h, &m->evts[i], d);
+		heap_update(h, m->slots, i, d);
 	else
-		heap_insert(h, &m->evts[i], d);
+		heap_insert(h, m->slots, i, d);
 	m->deadline[i] = d;
 }
 
@@ -40,7 +41,7 @@ static int model_min(const struct model *m)
 			continue;
 		if (best < 0 || m->deadline[i] < m->deadline[best] ||
 		    (m->deadline[i] == m->deadline[best] &&
-		     m->evts[i].priv_.seq_ < m->evts[best].priv_.seq_))
+		     m->slots[i].key_seq < m->slots[best].key_seq))
 			best = i;
 	}
 	return best;
@@ -67,28 +68,28 @@ static void test_heap_random(void **state)
 			model_arm(&heap, m, i, d);
 		} else if (op == 2) {
 			count -= m->deadline[i] >= 0;
-			heap_remove(&heap, &m->evts[i]);
+			heap_remove(&heap, m->slots, i);
 			m->deadline[i] = -1;
-			assert_int_equal(m->evts[i].priv_.heap_pos_, 0);
+			assert_int_equal(m->slots[i].heap_pos, 0);
 		} else if (heap_top(&heap)) {
 			int want = model_min(m);
 
-			assert_ptr_equal(heap_top(&heap)->evt, &m->evts[want]);
+			assert_int_equal(heap_top(&heap)->slot, want);
 			assert_int_equal(heap_top(&heap)->deadline, m->deadline[want]);
-			heap_remove(&heap, &m->evts[want]);
+			heap_remove(&heap, m->slots, want);
 			m->deadline[want] = -1;
 			count--;
 		}
 		assert_int_equal(heap.count, count);
 		if (step % 97 == 0)
-			assert_true(heap_is_consistent(&heap));
+			assert_true(heap_is_consistent(&heap, m->slots));
 	}
 	/* Drain: strictly in (deadline, seq) order. */
 	while (heap_top(&heap)) {
 		int want = model_min(m);
 
-		assert_ptr_equal(heap_top(&heap)->evt, &m->evts[want]);
-		heap_remove(&heap, &m->evts[want]);
+		assert_int_equal(heap_top(&heap)->slot, want);
+		heap_remove(&heap, m->slots, want);
 		m->deadline[want] = -1;
 	}
 	assert_int_equal(model_min(m), -1);
@@ -99,10 +100,10 @@ static void test_heap_random(void **state)
 static void test_heap_remove_absent_and_reserve(void **state)
 {
 	struct timeout_heap heap = { 0 };
-	struct event e;
+	struct slot s[1];
 
-	memset(&e, 0, sizeof(e));
-	heap_remove(&heap, &e);	/* not in the heap: no-op */
+	memset(s, 0, sizeof(s));
+	heap_remove(&heap, s, 0);	/* not in the heap: no-op */
 	assert_null(heap_top(&heap));
 	assert_int_equal(heap_reserve(&heap, 4), 0);
 	assert_int_equal(heap_reserve(&heap, 2), 0);	/* never shrinks */
@@ -111,9 +112,9 @@ static void test_heap_remove_absent_and_reserve(void **state)
 	assert_int_equal(heap_reserve(&heap, 64), -ENOMEM);
 	assert_int_equal(heap.capacity, 4);
 	wrap_reset();
-	heap_insert(&heap, &e, 5);
-	assert_int_equal(e.priv_.heap_pos_, 1);
-	heap_update(&heap, &e, 3);
+	heap_insert(&heap, s, 0, 5);
+	assert_int_equal(s[0].heap_pos, 1);
+	heap_update(&heap, s, 0, 3);
 	assert_int_equal(heap_top(&heap)->deadline, 3);
 	heap_release(&heap);
 }

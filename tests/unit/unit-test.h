@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "event.h"
+#include "dispatcher-internal.h"
 #include "wrap-syscalls.h"
 
 /*
@@ -56,6 +57,13 @@ void wait_once(struct dispatcher *dsp);
 
 /* A dispatcher on CLOCK_MONOTONIC; the test fails if it cannot be made. */
 struct dispatcher *monotonic_dispatcher(void);
+
+/* Is the timeout of registered @evt in its dispatcher's heap? (internals) */
+static inline bool timeout_armed(const struct event *evt)
+{
+	return evt->dsp && evt->priv_.slot_ &&
+	       evt->dsp->slots[evt->priv_.slot_ - 1].heap_pos != 0;
+}
 
 static inline struct timespec ms(long msec)
 {

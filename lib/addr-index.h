@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#ifndef MINIVENT_ADDR_INDEX_H
+#define MINIVENT_ADDR_INDEX_H
+
+/*
+ * The registered events of a dispatcher, by address: an open-addressing
+ * hash set of slot indices, keyed by the slot's event pointer. event_add()
+ * asks it whether an event is already registered even when the event's
+ * own fields have been overwritten (re-initialized while registered), as
+ * the original minivent did by searching its list.
+ *
+ * Linear probing, at most half full, with backward-shift deletion, so
+ * there are no tombstones and a lookup ends at the first empty bucket.
+ * Buckets hold 1 + slot index (0 = empty): 4 bytes each. Like the heap, it
+ * never allocates on its own: addr_index_reserve() makes room first.
+ */
+
+#include <stdint.h>
+
+struct event;
+struct slot;
+
+struct addr_index {
+	uint32_t *buckets;
+	uint32_t mask;		/* bucket count - 1; buckets is NULL if 0 */
+};
+
+/* Room for @entries entries. Rehashes from @slots. 0 or -ENOMEM. */
+int addr_index_reserve(struct addr_index *ix, const struct slot *slots,
+		       uint32_t entries);
+void addr_index_release(struct addr_index *ix);
+
+/* 1 + the slot of @evt, or 0 if it is not registered. */
+uint32_t addr_index_find(const struct addr_index *ix, const struct slot *slots,
+			 const struct event *evt);
+/* Add slot @idx, whose event is not in the index yet. */
+void addr_index_insert(struct addr_index *ix, const struct slot *slots,
+		       uint32_t idx);
+/* Drop slot @idx, which is in the index; its event pointer must still be set. */
+void addr_index_remove(struct addr_index *ix, const struct slot *slots,
+		       uint32_t idx);
+
+#endif
