@@ -22,7 +22,7 @@ set logscale x
 set format x "10^{%L}"
 set logscale y
 set grid
-set key top left
+set key top left opaque
 set multiplot layout 2,2 title "Timer churn: ns per operation versus number of timers\n{/*0.8 " . subtitle . "}"
 do for [op=1:4] {
 	set title ops[op]
