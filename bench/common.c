@@ -101,25 +101,52 @@ int *make_pairs(long npairs)
 	return fds;
 }
 
-static const char loop_usage[] = "PAIRS ACTIVE ROUNDTRIPS TIMEOUT(0|1)";
+static const char loop_usage[] =
+	"PAIRS ACTIVE ROUNDTRIPS TIMEOUT(0|1) [bounce|ring]";
 
 void loop_parse(int argc, char **argv, struct loop_args *a)
 {
-	if (argc != 5)
+	if (argc != 5 && argc != 6)
 		usage(argv[0], loop_usage);
 	a->pairs = arg_long(argv[1], argv[0], loop_usage);
 	a->active = arg_long(argv[2], argv[0], loop_usage);
 	a->iters = arg_long(argv[3], argv[0], loop_usage);
 	a->tmo = !!arg_long(argv[4], argv[0], loop_usage);
+	a->ring = 0;
+	if (argc == 6) {
+		if (!strcmp(argv[5], "ring"))
+			a->ring = 1;
+		else if (strcmp(argv[5], "bounce"))
+			usage(argv[0], loop_usage);
+	}
 	if (!a->pairs || !a->active || a->active > a->pairs || !a->iters)
 		usage(argv[0], loop_usage);
 }
 
 void loop_report(const struct loop_args *a, uint64_t rts, uint64_t ns)
 {
-	printf("loop pairs=%ld active=%ld timeout=%d roundtrips=%" PRIu64
-	       " ns_per_rt=%.1f\n", a->pairs, a->active, a->tmo, rts,
-	       rts ? (double)ns / rts : 0.0);
+	printf("loop pairs=%ld active=%ld timeout=%d mode=%s roundtrips=%"
+	       PRIu64 " ns_per_rt=%.1f\n", a->pairs, a->active, a->tmo,
+	       a->ring ? "ring" : "bounce", rts, rts ? (double)ns / rts : 0.0);
+}
+
+/* Resident set size in bytes, from /proc/self/statm. */
+static uint64_t rss_bytes(void)
+{
+	unsigned long size, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f || fscanf(f, "%lu %lu", &size, &resident) != 2)
+		resident = 0;
+	if (f)
+		fclose(f);
+	return (uint64_t)resident * (uint64_t)sysconf(_SC_PAGESIZE);
+}
+
+void timer_added(struct timer_args *a, size_t obj_size)
+{
+	a->rss_added = rss_bytes();
+	a->obj_size = obj_size;
 }
 
 static const char timer_usage[] = "N PUSHES [SLACK_NS]";
@@ -155,6 +182,10 @@ void timer_parse(int argc, char **argv, struct timer_args *a)
 						rng_next(&seed) % 10000;
 	for (long i = 0; i < n; i++)
 		a->fire_ms[i] = rng_next(&seed) % 50;
+	/* Everything above is resident now (written): the base line. */
+	a->rss_before = rss_bytes();
+	a->rss_added = 0;
+	a->obj_size = 0;
 }
 
 void timer_report(const struct timer_args *a, uint64_t add, uint64_t push,
@@ -163,11 +194,14 @@ void timer_report(const struct timer_args *a, uint64_t add, uint64_t push,
 	long half = a->n / 2;
 
 	printf("timers n=%ld slack_ns=%" PRIu64 " add=%.1f push=%.1f "
-	       "cancel=%.1f fire_cpu=%.1f fired=%" PRIu64 "\n",
+	       "cancel=%.1f fire_cpu=%.1f fired=%" PRIu64
+	       " bytes_per_timer=%.1f obj_bytes=%zu\n",
 	       a->n, a->slack_ns, (double)add / a->n,
 	       a->pushes ? (double)push / ((double)a->pushes * a->n) : 0.0,
 	       (double)cancel / half, fired ? (double)fire / fired : 0.0,
-	       fired);
+	       fired, a->rss_added > a->rss_before ?
+	       (double)(a->rss_added - a->rss_before) / a->n : 0.0,
+	       a->obj_size);
 }
 
 static const char echo_usage[] = "SOCKET-PATH CLIENTS";

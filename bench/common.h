@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#define IDLE_TIMEOUT_S	10	/* idle timeout of a connection or fd */
+#define IDLE_TIMEOUT_S	10	/* idle timeout of an echo connection */
+#define LOOP_IDLE_S	60	/* idle timeout of a loop descriptor */
 #define ECHO_BUF	4096
 
 #ifndef container_of
@@ -58,14 +59,40 @@ int accept_nonblock(int lfd);
 /* Socketpairs for the loop workload: fds[2 * i] and fds[2 * i + 1]. */
 int *make_pairs(long npairs);
 
-/* Arguments and report of the single-process loop workload. */
+/*
+ * Arguments and report of the single-process loop workload. End 2 * i
+ * ("side 0") and end 2 * i + 1 ("side 1") are the two ends of pair i; a
+ * byte written on one end is read on the other. A round trip is side 0
+ * writing, side 1 reading and replying on its own end, side 0 reading.
+ * What side 0 does next is the mode:
+ *   bounce: write on its own end again, so each message stays in its pair;
+ *   ring:   write on side 0 of the next pair, so the messages walk round
+ *           the pairs (libevent's classic bench.c, and the independent
+ *           benchmark of issue 12).
+ */
 struct loop_args {
 	long pairs;
 	long active;
 	long iters;
 	int tmo;
+	int ring;
 };
 void loop_parse(int argc, char **argv, struct loop_args *a);
+
+/* The end that end @i writes its byte on after reading one. */
+static inline long loop_next(const struct loop_args *a, long i)
+{
+	if ((i & 1) || !a->ring)
+		return i;
+	return 2 * ((i / 2 + 1) % a->pairs);
+}
+
+/* The end the @k-th initial message is written on (0 <= k < active):
+ * in a ring the messages start evenly spaced, so that they never meet. */
+static inline long loop_kick(const struct loop_args *a, long k)
+{
+	return 2 * (a->ring ? k * (a->pairs / a->active) : k);
+}
 void loop_report(const struct loop_args *a, uint64_t rts, uint64_t ns);
 
 /* Arguments and report of the timer churn workload. */
@@ -75,8 +102,15 @@ struct timer_args {
 	uint64_t slack_ns;
 	/* Relative deadlines in ms: add[i], push[k * n + i], fire[i]. */
 	uint32_t *add_ms, *push_ms, *fire_ms;
+	/* Resident memory before the timers existed and after adding them,
+	 * and the size of the program's own per-timer object. */
+	uint64_t rss_before, rss_added;
+	size_t obj_size;
 };
 void timer_parse(int argc, char **argv, struct timer_args *a);
+/* Call right after the add phase: records the memory all N timers take
+ * (the objects plus whatever the library keeps for each). */
+void timer_added(struct timer_args *a, size_t obj_size);
 void timer_report(const struct timer_args *a, uint64_t add, uint64_t push,
 		  uint64_t cancel, uint64_t fire, uint64_t fired);
 

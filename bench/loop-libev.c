@@ -16,6 +16,7 @@ struct end {
 	ev_io io;
 	ev_timer idle;
 	int side;
+	struct end *next;	/* where the byte goes on (see loop_next()) */
 };
 
 static uint64_t rts, iters;
@@ -41,7 +42,7 @@ static void on_ready(struct ev_loop *loop, ev_io *w, int revents)
 		ev_break(loop, EVBREAK_ALL);
 		return;
 	}
-	if (write(w->fd, &c, 1) != 1)
+	if (write(e->next->io.fd, &c, 1) != 1)
 		die("write");
 }
 
@@ -63,16 +64,17 @@ int main(int argc, char **argv)
 		die("setup");
 	for (long i = 0; i < 2 * a.pairs; i++) {
 		ends[i].side = i & 1;
+		ends[i].next = &ends[loop_next(&a, i)];
 		ev_io_init(&ends[i].io, on_ready, fds[i], EV_READ);
 		ev_io_start(loop, &ends[i].io);
 		if (a.tmo) {
 			ev_init(&ends[i].idle, on_idle);
-			ends[i].idle.repeat = IDLE_TIMEOUT_S;
+			ends[i].idle.repeat = LOOP_IDLE_S;
 			ev_timer_again(loop, &ends[i].idle);
 		}
 	}
 	for (long i = 0; i < a.active; i++)
-		if (write(fds[2 * i], &c, 1) != 1)
+		if (write(fds[loop_kick(&a, i)], &c, 1) != 1)
 			die("write");
 
 	t0 = now_ns();

@@ -17,7 +17,9 @@
 
 struct end {
 	struct event *ev;
+	int fd;
 	int side;
+	struct end *next;	/* where the byte goes on (see loop_next()) */
 };
 
 static struct event_base *base;
@@ -36,13 +38,13 @@ static void on_ready(evutil_socket_t fd, short what, void *arg)
 		event_base_loopbreak(base);
 		return;
 	}
-	if (write(fd, &c, 1) != 1)
+	if (write(e->next->fd, &c, 1) != 1)
 		die("write");
 }
 
 int main(int argc, char **argv)
 {
-	struct timeval idle = { .tv_sec = IDLE_TIMEOUT_S };
+	struct timeval idle = { .tv_sec = LOOP_IDLE_S };
 	const struct timeval *tv = NULL;
 	struct event_config *cfg;
 	struct loop_args a;
@@ -67,14 +69,16 @@ int main(int argc, char **argv)
 	if (a.tmo)
 		tv = event_base_init_common_timeout(base, &idle);
 	for (long i = 0; i < 2 * a.pairs; i++) {
+		ends[i].fd = fds[i];
 		ends[i].side = i & 1;
+		ends[i].next = &ends[loop_next(&a, i)];
 		ends[i].ev = event_new(base, fds[i], EV_READ | EV_PERSIST,
 				       on_ready, &ends[i]);
 		if (!ends[i].ev || event_add(ends[i].ev, tv) < 0)
 			die("event_add");
 	}
 	for (long i = 0; i < a.active; i++)
-		if (write(fds[2 * i], &c, 1) != 1)
+		if (write(fds[loop_kick(&a, i)], &c, 1) != 1)
 			die("write");
 
 	t0 = now_ns();

@@ -16,6 +16,7 @@ struct end {
 	uv_pipe_t pipe;
 	uv_timer_t idle;
 	int side;
+	struct end *next;	/* where the byte goes on (see loop_next()) */
 };
 
 static uint64_t rts, iters;
@@ -50,7 +51,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf)
 		return;
 	}
 	out = uv_buf_init(buf->base, 1);
-	if (uv_try_write(s, &out, 1) != 1)
+	if (uv_try_write((uv_stream_t *)&e->next->pipe, &out, 1) != 1)
 		die("uv_try_write");
 }
 
@@ -72,6 +73,7 @@ int main(int argc, char **argv)
 		die("setup");
 	for (long i = 0; i < 2 * a.pairs; i++) {
 		ends[i].side = i & 1;
+		ends[i].next = &ends[loop_next(&a, i)];
 		if (uv_pipe_init(loop, &ends[i].pipe, 0) ||
 		    uv_pipe_open(&ends[i].pipe, fds[i]) ||
 		    uv_read_start((uv_stream_t *)&ends[i].pipe, on_alloc, on_read))
@@ -79,11 +81,12 @@ int main(int argc, char **argv)
 		if (a.tmo) {
 			uv_timer_init(loop, &ends[i].idle);
 			uv_timer_start(&ends[i].idle, on_idle,
-				       IDLE_TIMEOUT_S * 1000, IDLE_TIMEOUT_S * 1000);
+				       LOOP_IDLE_S * 1000, LOOP_IDLE_S * 1000);
 		}
 	}
 	for (long i = 0; i < a.active; i++)
-		if (uv_try_write((uv_stream_t *)&ends[2 * i].pipe, &kick, 1) != 1)
+		if (uv_try_write((uv_stream_t *)&ends[loop_kick(&a, i)].pipe,
+				 &kick, 1) != 1)
 			die("kick");
 
 	t0 = now_ns();

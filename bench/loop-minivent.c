@@ -15,11 +15,12 @@
 struct end {
 	struct event ev;
 	int side;
+	struct end *next;	/* where the byte goes on (see loop_next()) */
 };
 
 static uint64_t rts, iters;
 static int with_tmo;
-static const struct timespec idle_tmo = { .tv_sec = IDLE_TIMEOUT_S };
+static const struct timespec idle_tmo = { .tv_sec = LOOP_IDLE_S };
 
 static int on_ready(struct event *evt, uint32_t events)
 {
@@ -35,7 +36,7 @@ static int on_ready(struct event *evt, uint32_t events)
 		die("event_mod_timeout");
 	if (e->side == 0 && ++rts >= iters)
 		return EVENTCB_CONTINUE;
-	if (write(evt->fd, &c, 1) != 1)
+	if (write(e->next->ev.fd, &c, 1) != 1)
 		die("write");
 	return EVENTCB_CONTINUE;
 }
@@ -59,13 +60,14 @@ int main(int argc, char **argv)
 		die("setup");
 	for (long i = 0; i < 2 * a.pairs; i++) {
 		ends[i].ev = EVENT_W_TMO_ON_STACK(on_ready, fds[i], EPOLLIN,
-						  a.tmo ? IDLE_TIMEOUT_S * 1000000L : 0);
+						  a.tmo ? LOOP_IDLE_S * 1000000L : 0);
 		ends[i].side = i & 1;
+		ends[i].next = &ends[loop_next(&a, i)];
 		if (event_add(dsp, &ends[i].ev) < 0)
 			die("event_add");
 	}
 	for (long i = 0; i < a.active; i++)
-		if (write(fds[2 * i], &c, 1) != 1)
+		if (write(fds[loop_kick(&a, i)], &c, 1) != 1)
 			die("write");
 
 	t0 = now_ns();

@@ -43,6 +43,7 @@ int main(int argc, char **argv)
 		ev_timer_start(loop, &tm[i]);
 	}
 	add = cpu_ns() - t;
+	timer_added(&a, sizeof(*tm));
 
 	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)

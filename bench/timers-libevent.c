@@ -56,6 +56,7 @@ int main(int argc, char **argv)
 		evtimer_add(EV(i), &tv);
 	}
 	add = cpu_ns() - t;
+	timer_added(&a, esz);
 
 	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)

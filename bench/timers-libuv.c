@@ -40,6 +40,7 @@ int main(int argc, char **argv)
 		uv_timer_start(&tm[i], on_timeout, a.add_ms[i], 0);
 	}
 	add = cpu_ns() - t;
+	timer_added(&a, sizeof(*tm));
 
 	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)

@@ -58,6 +58,7 @@ int main(int argc, char **argv)
 			die("event_add");
 	}
 	add = cpu_ns() - t;
+	timer_added(&a, sizeof(*ev));
 
 	t = cpu_ns();
 	for (long k = 0; k < a.pushes; k++)
