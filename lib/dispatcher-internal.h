@@ -48,6 +48,8 @@
 /* slot::state bits */
 enum {
 	SLOT_IN_EPOLL = 1u << 0,	/* the fd is in the epoll set */
+	/* slot::deadline holds a relative timeout waiting for a clock read */
+	SLOT_PENDING = 1u << 1,
 };
 
 struct slot {
@@ -69,14 +71,21 @@ enum {
 	DSP_TIMEOUT_PASS = 1u << 0,	/* running expired timeouts */
 	DSP_CLEANING = 1u << 1,		/* running cleanup callbacks */
 	DSP_FREE_PENDING = 1u << 2,	/* free_dispatcher() was called */
+	DSP_FD_PASS = 1u << 3,		/* running callbacks of ready fds */
+	DSP_TIMER_STALE = 1u << 4,	/* the timerfd must be programmed */
+	/* relative timeouts wait for one clock read at the end of the pass */
+	DSP_DEFER_CLOCK = 1u << 5,
+	DSP_IN_WAIT = 1u << 6,		/* event_wait() is dispatching */
 };
+
+/* While a pass runs, arming only records that the timer needs a look. */
+#define DSP_PASSES (DSP_FD_PASS | DSP_TIMEOUT_PASS)
 
 struct dispatcher {
 	int epfd;
 	int timerfd;
 	int clock;
-	unsigned int state;
-	unsigned int busy;		/* inside event_wait() or running cleanups */
+	unsigned int state;		/* DSP_* bits */
 
 	struct slot *slots;
 	uint32_t slots_used;		/* slots ever handed out (high-water mark) */
@@ -86,10 +95,16 @@ struct dispatcher {
 
 	struct timeout_heap heap;
 	int64_t armed;			/* deadline in the timerfd, or NO_DEADLINE */
-	bool timer_stale;		/* the timerfd must be programmed again */
 	int64_t slack_ns;
 	int64_t cutoff;			/* "now" of the running timeout pass */
 	uint64_t arm_seq;		/* counter behind slot::deadline_seq */
+	/*
+	 * Slots whose relative timeout was set during the fd pass: their
+	 * deadlines start from one clock read when the pass is over (see
+	 * timeout_finish_pending()). Room for slots_capacity entries.
+	 */
+	uint32_t *pending;
+	uint32_t pending_count;
 
 	/*
 	 * The event whose callback runs; NULL once the library has handed it
@@ -156,17 +171,20 @@ static inline int64_t slot_of(const struct dispatcher *dsp,
 	return idx;
 }
 
-/* Look up a token from epoll; NULL if that registration has ended. */
+/*
+ * Look up a token from epoll; NULL if that registration has ended or its
+ * descriptor is no longer in the epoll set. Every token was made by
+ * kernel_update() for a slot below slots_used, which never shrinks, so
+ * the index needs no bounds check. A vacated slot has no state bits, which
+ * also covers a retired slot whose generation came round to an old one.
+ */
 static inline struct slot *token_to_slot(const struct dispatcher *dsp,
 					 uint64_t token)
 {
-	uint32_t idx = (uint32_t)token;
-	struct slot *slot;
+	struct slot *slot = &dsp->slots[(uint32_t)token];
 
-	if (idx >= dsp->slots_used)
-		return NULL;
-	slot = &dsp->slots[idx];
-	if (slot->gen != (uint32_t)(token >> 32) || !slot->evt)
+	if (slot->gen != (uint32_t)(token >> 32) ||
+	    !(slot->state & SLOT_IN_EPOLL))
 		return NULL;
 	return slot;
 }
@@ -177,6 +195,12 @@ static inline bool dispatcher_closing(const struct dispatcher *dsp)
 	return dsp->state & (DSP_CLEANING | DSP_FREE_PENDING);
 }
 
+/* Is a dispatch or a cleanup walk running, or the dispatcher going? */
+static inline bool dispatcher_busy(const struct dispatcher *dsp)
+{
+	return dsp->state & (DSP_IN_WAIT | DSP_CLEANING | DSP_FREE_PENDING);
+}
+
 /* event.c */
 void slot_unregister(struct dispatcher *dsp, uint32_t idx);
 
@@ -185,6 +209,7 @@ int timeout_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
 		     unsigned short flags, int64_t *deadline);
 int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline);
 void timeout_cancel(struct dispatcher *dsp, uint32_t idx);
+int timeout_finish_pending(struct dispatcher *dsp);
 int timeout_sync_timer(struct dispatcher *dsp);
 int timeout_disarm_timer(struct dispatcher *dsp);
 int timeout_expire(struct dispatcher *dsp);

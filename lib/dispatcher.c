@@ -44,6 +44,9 @@ static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
 	if (!dsp->slots)
 		return -ENOMEM;
 	dsp->slots_capacity = INITIAL_SLOTS;
+	dsp->pending = calloc(INITIAL_SLOTS, sizeof(*dsp->pending));
+	if (!dsp->pending)
+		return -ENOMEM;
 	if (addr_index_reserve(&dsp->by_addr, dsp->slots, INITIAL_SLOTS) < 0)
 		return -ENOMEM;
 	return heap_reserve(&dsp->heap, INITIAL_SLOTS);
@@ -64,6 +67,7 @@ static void dispatcher_destroy(struct dispatcher *dsp)
 	heap_release(&dsp->heap);
 	addr_index_release(&dsp->by_addr);
 	free(dsp->slots);
+	free(dsp->pending);
 	free(dsp->fd_owner);
 	free(dsp);
 }
@@ -99,7 +103,6 @@ MV_EXPORT struct dispatcher *new_dispatcher(int clocksrc)
 static void run_cleanups(struct dispatcher *dsp)
 {
 	dsp->state |= DSP_CLEANING;
-	dsp->busy++;
 	for (uint32_t i = 0; i < dsp->slots_used; i++) {
 		struct event *evt = dsp->slots[i].evt;
 		bool owned;
@@ -119,13 +122,13 @@ static void run_cleanups(struct dispatcher *dsp)
 		if (owned && evt->cleanup)
 			evt->cleanup(evt);
 	}
-	dsp->busy--;
 	dsp->state &= ~DSP_CLEANING;
 }
 
 bool dispatcher_release_if_pending(struct dispatcher *dsp)
 {
-	if (!(dsp->state & DSP_FREE_PENDING) || dsp->busy)
+	if (!(dsp->state & DSP_FREE_PENDING) ||
+	    (dsp->state & (DSP_IN_WAIT | DSP_CLEANING)))
 		return false;
 	dispatcher_destroy(dsp);
 	return true;

@@ -67,41 +67,57 @@ void dispatch_callback(struct dispatcher *dsp, uint32_t idx,
 	run_callback(dsp, idx, reason, events);
 }
 
-static void dispatch_ready(struct dispatcher *dsp, int count, bool *timer_due)
+/*
+ * One report of the fd pass. Returns false when the pass must stop (the
+ * dispatcher is being freed).
+ */
+static inline __attribute__((always_inline)) bool
+dispatch_report(struct dispatcher *dsp, const struct epoll_event *report,
+		bool *timer_due)
 {
-	for (int i = 0; i < count; i++) {
-		uint64_t token = dsp->batch[i].data.u64;
-		struct slot *slot;
-		uint32_t events;
+	uint64_t token = report->data.u64;
+	struct slot *slot;
+	uint32_t events;
 
-		if (token == TIMER_TOKEN) {
-			*timer_due = true;
-			continue;
-		}
-		/* Removed earlier in this batch (or long ago). */
-		slot = token_to_slot(dsp, token);
-		if (!slot || !(slot->state & SLOT_IN_EPOLL))
-			continue;
-		/*
-		 * Report only what the event asks for now: a callback earlier
-		 * in this batch may have narrowed its mask. EPOLLERR and
-		 * EPOLLHUP come whatever the mask, as epoll reports them.
-		 */
-		events = dsp->batch[i].events &
-			 (slot->armed_events | EPOLLERR | EPOLLHUP);
-		if (!events)
-			continue;
-		/*
-		 * The kernel disabled a one-shot descriptor when it reported
-		 * it, unless a callback of this batch has armed it again since.
-		 */
-		if ((slot->armed_events & EPOLLONESHOT) &&
-		    slot->modified_in != dsp->waits)
-			slot->armed_events = ARMED_DISABLED;
-		run_callback(dsp, (uint32_t)token, REASON_EVENT_OCCURED, events);
-		if (dsp->state & DSP_FREE_PENDING)
-			return;
+	if (token == TIMER_TOKEN) {
+		*timer_due = true;
+		return true;
 	}
+	/* Removed earlier in this batch (or long ago). */
+	slot = token_to_slot(dsp, token);
+	if (!slot)
+		return true;
+	/*
+	 * Report only what the event asks for now: a callback earlier in
+	 * this batch may have narrowed its mask. EPOLLERR and EPOLLHUP come
+	 * whatever the mask, as epoll reports them.
+	 */
+	events = report->events & (slot->armed_events | EPOLLERR | EPOLLHUP);
+	if (!events)
+		return true;
+	/*
+	 * The kernel disabled a one-shot descriptor when it reported it,
+	 * unless a callback of this batch has armed it again since.
+	 */
+	if ((slot->armed_events & EPOLLONESHOT) && slot->modified_in != dsp->waits)
+		slot->armed_events = ARMED_DISABLED;
+	run_callback(dsp, (uint32_t)token, REASON_EVENT_OCCURED, events);
+	return !(dsp->state & DSP_FREE_PENDING);
+}
+
+/*
+ * What a failure at the end of the last round left to do: a relative
+ * timeout whose deadline is still to be computed, a timer to program.
+ */
+static int catch_up(struct dispatcher *dsp)
+{
+	int r = 0;
+
+	if (dsp->pending_count)
+		r = timeout_finish_pending(dsp);
+	if (r == 0 && (dsp->state & DSP_TIMER_STALE))
+		r = timeout_sync_timer(dsp);
+	return r;
 }
 
 /* One wait and dispatch. Sets *freed if a callback freed the dispatcher. */
@@ -109,11 +125,10 @@ static inline __attribute__((always_inline)) int
 wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 {
 	bool timer_due = false;
-	int count, r = 0;
+	int count, r;
 
-	/* Retry a timer update that failed at the end of the last round. */
-	if (dsp->timer_stale) {
-		r = timeout_sync_timer(dsp);
+	if (__builtin_expect(dsp->state & DSP_TIMER_STALE, 0)) {
+		r = catch_up(dsp);
 		if (r < 0)
 			return r;
 	}
@@ -122,35 +137,41 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 		return -errno;
 	dsp->waits++;
 
-	dsp->busy++;
 	/*
 	 * Descriptors first, then timeouts: a callback that sees activity
 	 * can still push back an idle timeout that expired in the meantime.
+	 * One report means one callback: nothing for a shared clock read
+	 * to save.
 	 */
-	dispatch_ready(dsp, count, &timer_due);
-	if (timer_due && !(dsp->state & DSP_FREE_PENDING))
-		r = timeout_expire(dsp);
-	dsp->busy--;
-	if (dsp->state & DSP_FREE_PENDING) {
-		*freed = dispatcher_release_if_pending(dsp);
-		return 0;
+	dsp->state |= DSP_IN_WAIT | DSP_FD_PASS |
+		      (count > 1 ? DSP_DEFER_CLOCK : 0);
+	for (int i = 0; i < count; i++)
+		if (!dispatch_report(dsp, &dsp->batch[i], &timer_due))
+			break;
+	r = dsp->pending_count ? timeout_finish_pending(dsp) : 0;
+	dsp->state &= ~(DSP_FD_PASS | DSP_DEFER_CLOCK);
+	if (timer_due && !(dsp->state & DSP_FREE_PENDING)) {
+		int r2 = timeout_expire(dsp);
+
+		if (r == 0)
+			r = r2;
 	}
+	dsp->state &= ~DSP_IN_WAIT;
 	/*
-	 * Outside a timeout pass, arming programs the timer at once when it
-	 * must; only a pass (or a failed update) leaves it to be done here.
+	 * Arming during the passes left the timer to be programmed here,
+	 * once; freeing left the memory to be released here.
 	 */
-	if (dsp->timer_stale) {
+	if (__builtin_expect(dsp->state & (DSP_FREE_PENDING | DSP_TIMER_STALE), 0)) {
+		if (dsp->state & DSP_FREE_PENDING) {
+			*freed = dispatcher_release_if_pending(dsp);
+			return 0;
+		}
 		int r2 = timeout_sync_timer(dsp);
 
 		if (r == 0)
 			r = r2;
 	}
 	return r;
-}
-
-static bool dispatcher_busy(const struct dispatcher *dsp)
-{
-	return dsp->busy || dispatcher_closing(dsp);
 }
 
 MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)

@@ -23,27 +23,19 @@
 #include "export.h"
 #include "time-internal.h"
 
-/* Inlined into event_mod_timeout(); event_add() uses timeout_deadline(). */
+/* The deadline of @tmo, which is valid and not {0, 0}. */
 static inline __attribute__((always_inline)) int
-compute_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
-		 unsigned short flags, int64_t *deadline)
+deadline_of(const struct dispatcher *dsp, const struct timespec *tmo,
+	    unsigned short flags, int64_t *deadline)
 {
-	int64_t when;
+	int64_t when = timespec_to_ns(tmo);
 
-	if (!timespec_valid(tmo))
-		return -EINVAL;
-	if (timespec_is_zero(tmo)) {
-		*deadline = NO_DEADLINE;
-		return 0;
-	}
-	if (flags & TMO_ABS) {
-		when = timespec_to_ns(tmo);
-	} else {
+	if (!(flags & TMO_ABS)) {
 		int64_t now = clock_now_ns(dsp->clock);
 
 		if (now < 0)
 			return (int)now;
-		when = ns_add_sat(now, timespec_to_ns(tmo));
+		when = ns_add_sat(now, when);
 	}
 	/* An absolute timerfd value of 0 would mean "disarm". */
 	if (when < 1)
@@ -59,10 +51,17 @@ compute_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
 	return 0;
 }
 
+/* For event_add(): any @tmo; {0, 0} gives NO_DEADLINE. */
 int timeout_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
 		     unsigned short flags, int64_t *deadline)
 {
-	return compute_deadline(dsp, tmo, flags, deadline);
+	if (!timespec_valid(tmo))
+		return -EINVAL;
+	if (timespec_is_zero(tmo)) {
+		*deadline = NO_DEADLINE;
+		return 0;
+	}
+	return deadline_of(dsp, tmo, flags, deadline);
 }
 
 /* When the timerfd should fire for @deadline: rounded up to the slack. */
@@ -118,6 +117,11 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
 	return top;
 }
 
+/*
+ * Put slot @idx's timeout at @deadline. During a pass the timerfd is left
+ * for the end of the pass (see wait_and_dispatch()), so arming cannot fail
+ * there.
+ */
 static inline __attribute__((always_inline)) int
 arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
@@ -135,12 +139,11 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 		s->deadline_seq = ++dsp->arm_seq;
 		return 0;
 	}
-	/* The pass re-arms once at its end; see wait_and_dispatch(). */
-	if (!(dsp->state & DSP_TIMEOUT_PASS)) {
-		int64_t target = timer_target(dsp, deadline);
-
-		if (target < dsp->armed) {
-			int r = program_timer(dsp, target);
+	if (timer_target(dsp, deadline) < dsp->armed) {
+		if (dsp->state & DSP_PASSES) {
+			dsp->state |= DSP_TIMER_STALE;
+		} else {
+			int r = program_timer(dsp, timer_target(dsp, deadline));
 
 			if (r < 0)
 				return r;
@@ -162,7 +165,58 @@ int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 
 void timeout_cancel(struct dispatcher *dsp, uint32_t idx)
 {
+	dsp->slots[idx].state &= ~SLOT_PENDING;
 	heap_remove(&dsp->heap, dsp->slots, idx);
+}
+
+/*
+ * A relative timeout set by a callback of an fd pass with several reports.
+ * Its start is taken from one clock read when the pass is over instead of
+ * a read now: a read that late can only make the deadline later (never
+ * early), by at most the rest of the pass, and a busy server pushing back
+ * an idle timeout on every request saves a clock read per request. False
+ * if it must be armed now.
+ */
+static inline __attribute__((always_inline)) bool
+defer_relative(struct dispatcher *dsp, uint32_t idx, const struct timespec *tmo)
+{
+	struct slot *s = &dsp->slots[idx];
+
+	if (!(s->state & SLOT_PENDING)) {
+		/*
+		 * Only slots reused within the pass can fill the list: then
+		 * this one is armed now instead.
+		 */
+		if (dsp->pending_count == dsp->slots_capacity)
+			return false;
+		dsp->pending[dsp->pending_count++] = idx;
+		s->state |= SLOT_PENDING;
+	}
+	s->deadline = timespec_to_ns(tmo);
+	return true;
+}
+
+int timeout_finish_pending(struct dispatcher *dsp)
+{
+	int64_t now = clock_now_ns(dsp->clock);
+
+	/* Kept for the next try: see catch_up() in event-wait.c. */
+	if (now < 0) {
+		dsp->state |= DSP_TIMER_STALE;
+		return (int)now;
+	}
+	for (uint32_t i = 0; i < dsp->pending_count; i++) {
+		uint32_t idx = dsp->pending[i];
+		struct slot *s = &dsp->slots[idx];
+
+		/* Removed, cancelled or set absolute since: nothing to do. */
+		if (!(s->state & SLOT_PENDING))
+			continue;
+		s->state &= ~SLOT_PENDING;
+		(void)arm(dsp, idx, ns_add_sat(now, s->deadline));
+	}
+	dsp->pending_count = 0;
+	return 0;
 }
 
 /*
@@ -183,8 +237,14 @@ int timeout_sync_timer(struct dispatcher *dsp)
 		if (target < dsp->armed)
 			r = program_timer(dsp, target);
 	}
-	/* Remember a failure: the next event_wait() tries again. */
-	dsp->timer_stale = r < 0;
+	/*
+	 * Remember a failure, or deadlines still to be computed after a
+	 * failed clock read: the next event_wait() tries again.
+	 */
+	if (r < 0 || dsp->pending_count)
+		dsp->state |= DSP_TIMER_STALE;
+	else
+		dsp->state &= ~DSP_TIMER_STALE;
 	return r;
 }
 
@@ -204,7 +264,7 @@ int timeout_expire(struct dispatcher *dsp)
 	 * re-programmed after it fired, so dsp->armed is still accurate.
 	 * Either way the timer must be looked at when the pass is over.
 	 */
-	dsp->timer_stale = true;
+	dsp->state |= DSP_TIMER_STALE;
 	if (read(dsp->timerfd, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
 		dsp->armed = NO_DEADLINE;
 	else if (errno != EAGAIN)
@@ -229,11 +289,35 @@ int timeout_expire(struct dispatcher *dsp)
 	return 0;
 }
 
+/* Arm @tmo (valid, not {0, 0}) now: everything but a deferred push-back. */
+static __attribute__((noinline)) int
+mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
+		const struct timespec *tmo)
+{
+	int64_t deadline;
+	int r;
+
+	r = deadline_of(dsp, tmo, evt->flags, &deadline);
+	if (r < 0)
+		return r;
+	r = arm(dsp, idx, deadline);
+	if (r < 0)
+		return r;
+	/* Supersedes a relative timeout set earlier in this pass. */
+	dsp->slots[idx].state &= ~SLOT_PENDING;
+	evt->tmo = *tmo;
+	return 0;
+}
+
+/*
+ * The hot path of a busy server: a callback pushes an idle timeout back.
+ * It makes no call, so that it needs no registers saved; everything else
+ * goes to mod_timeout_now().
+ */
 MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 {
 	struct dispatcher *dsp;
-	int64_t deadline = NO_DEADLINE, idx;
-	int r;
+	int64_t idx;
 
 	if (!evt || !tmo || !evt->dsp || (evt->flags & ~TMO_ABS))
 		return -EINVAL;
@@ -241,15 +325,13 @@ MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 	idx = slot_of(dsp, evt);
 	if (idx < 0)
 		return -ENOENT;
-	r = compute_deadline(dsp, tmo, evt->flags, &deadline);
-	if (r < 0)
-		return r;
-	if (deadline == NO_DEADLINE) {
+	if (!timespec_valid(tmo))
+		return -EINVAL;
+	if (timespec_is_zero(tmo)) {
 		timeout_cancel(dsp, (uint32_t)idx);
-	} else {
-		r = arm(dsp, (uint32_t)idx, deadline);
-		if (r < 0)
-			return r;
+	} else if (!(dsp->state & DSP_DEFER_CLOCK) || (evt->flags & TMO_ABS) ||
+		   !defer_relative(dsp, (uint32_t)idx, tmo)) {
+		return mod_timeout_now(dsp, (uint32_t)idx, evt, tmo);
 	}
 	evt->tmo = *tmo;
 	return 0;

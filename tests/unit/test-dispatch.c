@@ -15,6 +15,7 @@
 
 #include <sys/socket.h>
 
+#include "ts-util.h"
 #include "unit-test.h"
 
 static void test_fd_event_results(void **state)
@@ -277,6 +278,114 @@ static void test_batch_remove_other(void **state)
 static void test_batch_disable_other(void **state)
 {
 	run_batch_case(disable_other, true);
+}
+
+/*
+ * Relative timeouts set by callbacks of a batch with several reports take
+ * their start from one clock read at the end of the batch: never earlier
+ * than the call plus the timeout, even when the batch runs long.
+ */
+struct push_probe {
+	struct probe p;
+	struct timespec set_at;	/* the clock when event_mod_timeout() ran */
+};
+
+static int push_backs;
+static bool fail_clock_after_batch;
+
+static void push_back_20ms(struct probe *self)
+{
+	struct push_probe *pp = (struct push_probe *)self;
+	int64_t until;
+	struct timespec now;
+
+	if (self->evt.reason == REASON_TIMEOUT)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &pp->set_at);
+	assert_int_equal(event_mod_timeout(&self->evt, &(struct timespec){ 0, 20000000 }), 0);
+	/* A slow callback: the batch lasts a few milliseconds. */
+	until = pp->set_at.tv_sec * 1000000000LL + pp->set_at.tv_nsec + 3000000;
+	do
+		clock_gettime(CLOCK_MONOTONIC, &now);
+	while (now.tv_sec * 1000000000LL + now.tv_nsec < until);
+	self->evt.ep.events = 0;	/* once is enough */
+	assert_int_equal(event_modify(&self->evt), 0);
+	/* The last callback of the batch: the next clock read ends it. */
+	if (++push_backs == 2 && fail_clock_after_batch)
+		wrap_fail(WRAP_CLOCK_GETTIME, 1, EIO);
+}
+
+static void test_push_back_in_batch_never_early(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct push_probe pp[3];
+	int fds[3][2];
+
+	for (int i = 0; i < 3; i++) {
+		make_pipe(fds[i]);
+		probe_init(&pp[i].p, fds[i][0], EPOLLIN);
+		pp[i].p.action = push_back_20ms;
+		assert_int_equal(event_add(dsp, &pp[i].p.evt), 0);
+		write_byte(fds[i][1]);
+	}
+	wait_once(dsp);
+	/* One batch, and no deadline is left uncomputed after it. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pp[i].p.calls, 1);
+	assert_int_equal(dsp->pending_count, 0);
+	while (pp[0].p.timeouts + pp[1].p.timeouts + pp[2].p.timeouts < 3)
+		wait_once(dsp);
+	for (int i = 0; i < 3; i++) {
+		struct timespec due = pp[i].set_at;
+
+		due.tv_nsec += 20000000;
+		ts_normalize(&due);
+		assert_true(ts_not_before(&pp[i].p.fired, &due));
+	}
+	free_dispatcher(dsp);
+	for (int i = 0; i < 3; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
+/*
+ * The clock fails when the batch ends: event_wait() says so, and the
+ * deadlines are computed at the next wait instead, still never early.
+ */
+static void test_deferred_clock_failure(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct push_probe pp[2];
+	int fds[2][2];
+
+	for (int i = 0; i < 2; i++) {
+		make_pipe(fds[i]);
+		probe_init(&pp[i].p, fds[i][0], EPOLLIN);
+		pp[i].p.action = push_back_20ms;
+		assert_int_equal(event_add(dsp, &pp[i].p.evt), 0);
+		write_byte(fds[i][1]);
+	}
+	push_backs = 0;
+	fail_clock_after_batch = true;
+	assert_int_equal(event_wait(dsp, NULL), -EIO);
+	fail_clock_after_batch = false;
+	assert_int_equal(dsp->pending_count, 2);	/* kept for the next try */
+	wrap_reset();
+	while (pp[0].p.timeouts + pp[1].p.timeouts < 2)
+		wait_once(dsp);
+	for (int i = 0; i < 2; i++) {
+		struct timespec due = pp[i].set_at;
+
+		due.tv_nsec += 20000000;
+		ts_normalize(&due);
+		assert_true(ts_not_before(&pp[i].p.fired, &due));
+	}
+	free_dispatcher(dsp);
+	for (int i = 0; i < 2; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
 }
 
 /*
@@ -751,6 +860,8 @@ int main(void)
 		cmocka_unit_test(test_batch_remove_other),
 		cmocka_unit_test(test_batch_disable_other),
 		cmocka_unit_test(test_batch_narrow_other),
+		cmocka_unit_test(test_push_back_in_batch_never_early),
+		cmocka_unit_test(test_deferred_clock_failure),
 		cmocka_unit_test(test_batch_remove_free_and_reuse),
 		cmocka_unit_test(test_timeout_pass_reentrancy),
 		cmocka_unit_test(test_nested_wait_and_add),
