@@ -17,7 +17,8 @@
 # were installed before it started.
 #
 # Needs: rpm, dpkg-dev, debhelper, lintian, pkgconf, a C compiler, man-db,
-# and the Build-Depends of packaging/debian/control.
+# and the Build-Depends of packaging/debian/control (licensecheck and
+# mandoc are installed with apt-get when missing).
 # Exit status: 0 all passed, 1 a step failed.
 set -eu
 
@@ -72,6 +73,14 @@ finish() {
 trap finish EXIT
 trap 'exit 1' INT TERM
 
+# Build-Depends that older CI images may lack (packaging/debian/control).
+for tool in licensecheck mandoc; do
+	command -v "$tool" >/dev/null 2>&1 && continue
+	echo "installing $tool (a Build-Depends of the Debian packaging)"
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"$tool" >/dev/null
+done
+
 for pkg in libminivent0 libminivent-dev; do
 	if dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q installed; then
 		echo "$0: $pkg is already installed; not touching it" >&2
@@ -97,6 +106,11 @@ mkdir -p "$topdir"
 # --nodeps: the rpm database of a Debian machine knows no BuildRequires.
 rpmbuild -ta --nodeps --define "_topdir $topdir" "$tarball" >"$work/rpm.log" 2>&1 ||
 	{ tail -n 40 "$work/rpm.log"; exit 1; }
+# %check runs by default: the test suite's summary must be in the log.
+grep -q '^# PASS: ' "$work/rpm.log" || {
+	echo "$0: rpmbuild did not run make check in %check" >&2
+	exit 1
+}
 rpms=$(find "$topdir/RPMS" -name '*.rpm' | sort)
 for rpm in $rpms; do
 	echo "--- $(basename "$rpm")"
@@ -104,12 +118,54 @@ for rpm in $rpms; do
 done
 rpm -qlp "$topdir"/RPMS/*/minivent-[0-9]*.rpm | grep -q '/libminivent\.so\.0$'
 rpm -qlp "$topdir"/RPMS/*/minivent-devel-*.rpm | grep -q '/minivent/event\.h$'
-step_ok "$(echo "$rpms" | wc -l) binary RPMs"
+# The adapter's pages belong to its -devel package, the others to ours.
+if ls "$topdir"/RPMS/*/minivent-avahi-devel-*.rpm >/dev/null 2>&1; then
+	rpm -qlp "$topdir"/RPMS/*/minivent-avahi-devel-*.rpm |
+		grep -q '/man3/minivent_avahi_poll_new\.3'
+	if rpm -qlp "$topdir"/RPMS/*/minivent-devel-*.rpm | grep -q 'minivent_avahi_poll'; then
+		echo "$0: minivent-devel has the adapter's pages" >&2
+		exit 1
+	fi
+fi
+step_ok "$(echo "$rpms" | wc -l) binary RPMs, %check ran"
 
 step_start "build-deb.sh + lintian"
 "$srcdir/packaging/build-deb.sh" "$tarball" "$work/deb"
 debs=$(cd "$work/deb" && ls -- *.deb)
 step_ok "$(echo "$debs" | wc -l) debs, $(grep -c '^W:' "$work/deb/lintian.log" || true) lintian warnings"
+
+step_start "lintian -I --pedantic"
+# Everything lintian has to say, down to pedantic and info tags; the only
+# tag expected is that a test upload closes no ITP bug.
+lintian -I --pedantic --tag-display-limit 0 "$work"/deb/*.changes \
+	> "$work/lintian-pedantic.log" 2>&1 || true
+cat "$work/lintian-pedantic.log"
+unexpected=$(grep -E '^[EWIPX]: ' "$work/lintian-pedantic.log" |
+	grep -v ': initial-upload-closes-no-bugs ' || true)
+if [ -n "$unexpected" ]; then
+	echo "$0: lintian -I --pedantic reports more than the expected tag" >&2
+	exit 1
+fi
+step_ok "only initial-upload-closes-no-bugs"
+
+step_start "package contents"
+# Symbols files for both libraries, the adapter's pages with its -dev.
+for lib in libminivent0 libminivent-avahi0; do
+	deb=$(ls "$work"/deb/${lib}_*.deb 2>/dev/null) || continue
+	dpkg-deb --ctrl-tarfile "$deb" | tar -t | grep -qx './symbols' || {
+		echo "$0: $lib has no symbols file" >&2
+		exit 1
+	}
+done
+if ls "$work"/deb/libminivent-avahi-dev_*.deb >/dev/null 2>&1; then
+	dpkg-deb -c "$work"/deb/libminivent-avahi-dev_*.deb |
+		grep -q '/man3/minivent_avahi_poll_new\.3\.gz'
+	if dpkg-deb -c "$work"/deb/libminivent-dev_*.deb | grep -q 'minivent_avahi_poll'; then
+		echo "$0: libminivent-dev has the adapter's pages" >&2
+		exit 1
+	fi
+fi
+step_ok
 
 step_start "dpkg -i libminivent0 libminivent-dev"
 installed=yes

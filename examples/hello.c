@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <event.h>
+#include <minivent/event.h>
 
 static int say_hello(struct event *evt, uint32_t events)
 {
