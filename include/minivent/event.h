@@ -253,6 +253,10 @@ int event_modify(struct event *evt);
  *
  * @p tmo is relative to now, or absolute when evt->flags has #TMO_ABS;
  * {0, 0} cancels the timeout. The value is also stored in evt->tmo.
+ * Set by a callback of a batch with several ready descriptors, a relative
+ * timeout starts from one clock read taken when the batch's callbacks
+ * have returned: later than the call by at most the rest of the batch,
+ * never earlier.
  * @return 0, -EINVAL (NULL argument, tv_nsec outside 0..999999999,
  *         negative tv_sec, unknown flags, or not registered: evt->dsp is
  *         NULL), -ENOENT (evt->dsp names a dispatcher it is not registered
