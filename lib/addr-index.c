@@ -10,33 +10,31 @@
 #include "addr-index.h"
 #include "dispatcher-internal.h"
 
-/* Fibonacci hashing: the multiply spreads the aligned low bits upwards. */
-static inline uint32_t home_of(const struct addr_index *ix,
-			       const struct event *evt)
+/*
+ * The page of the address picks a random place (Fibonacci hashing), the
+ * offset within the page a bucket after it: events that lie close together
+ * in memory, as an array or a slab of them does, share cache lines of the
+ * index too, while pages, and events one per page, still spread evenly.
+ */
+static inline uint32_t hash_of(const struct event *evt)
 {
-	uint64_t h = (uint64_t)(uintptr_t)evt * 0x9e3779b97f4a7c15ull;
+	uintptr_t addr = (uintptr_t)evt;
+	uint64_t page = (uint64_t)(addr >> 12) * 0x9e3779b97f4a7c15ull;
 
-	return (uint32_t)(h >> 32) & ix->mask;
+	return (uint32_t)(page >> 32) + (uint32_t)((addr >> 4) & 0xff);
 }
 
-static inline const struct event *key_at(const struct slot *slots,
-					 uint32_t bucket_value)
+static void insert_into(struct addr_bucket *buckets, uint32_t mask,
+			struct addr_bucket entry)
 {
-	return slots[bucket_value - 1].evt;
-}
+	uint32_t i = entry.hash & mask;
 
-static void insert_into(uint32_t *buckets, uint32_t mask, uint32_t home,
-			uint32_t value)
-{
-	uint32_t i = home;
-
-	while (buckets[i])
+	while (buckets[i].value)
 		i = (i + 1) & mask;
-	buckets[i] = value;
+	buckets[i] = entry;
 }
 
-int addr_index_reserve(struct addr_index *ix, const struct slot *slots,
-		       uint32_t entries)
+int addr_index_reserve(struct addr_index *ix, uint32_t entries)
 {
 	uint32_t old_size = ix->buckets ? ix->mask + 1 : 0, size;
 	struct addr_index grown;
@@ -51,13 +49,9 @@ int addr_index_reserve(struct addr_index *ix, const struct slot *slots,
 	if (!grown.buckets)
 		return -ENOMEM;
 	grown.mask = size - 1;
-	for (uint32_t i = 0; i < old_size; i++) {
-		uint32_t value = ix->buckets[i];
-
-		if (value)
-			insert_into(grown.buckets, grown.mask,
-				    home_of(&grown, key_at(slots, value)), value);
-	}
+	for (uint32_t i = 0; i < old_size; i++)
+		if (ix->buckets[i].value)
+			insert_into(grown.buckets, grown.mask, ix->buckets[i]);
 	free(ix->buckets);
 	*ix = grown;
 	return 0;
@@ -72,43 +66,49 @@ void addr_index_release(struct addr_index *ix)
 uint32_t addr_index_find(const struct addr_index *ix, const struct slot *slots,
 			 const struct event *evt)
 {
-	uint32_t i, value;
+	uint32_t hash = hash_of(evt), i;
 
 	if (!ix->buckets)
 		return 0;
-	for (i = home_of(ix, evt); (value = ix->buckets[i]); i = (i + 1) & ix->mask)
-		if (key_at(slots, value) == evt)
-			return value;
+	for (i = hash & ix->mask; ix->buckets[i].value; i = (i + 1) & ix->mask) {
+		const struct addr_bucket *b = &ix->buckets[i];
+
+		if (b->hash == hash && slots[b->value - 1].evt == evt)
+			return b->value;
+	}
 	return 0;
 }
 
 void addr_index_insert(struct addr_index *ix, const struct slot *slots,
 		       uint32_t idx)
 {
-	insert_into(ix->buckets, ix->mask, home_of(ix, slots[idx].evt), idx + 1);
+	struct addr_bucket entry = { .value = idx + 1,
+				     .hash = hash_of(slots[idx].evt) };
+
+	insert_into(ix->buckets, ix->mask, entry);
 }
 
 void addr_index_remove(struct addr_index *ix, const struct slot *slots,
 		       uint32_t idx)
 {
-	uint32_t hole, i, value;
+	uint32_t hole, i;
 
-	for (hole = home_of(ix, slots[idx].evt); ix->buckets[hole] != idx + 1;
-	     hole = (hole + 1) & ix->mask)
+	for (hole = hash_of(slots[idx].evt) & ix->mask;
+	     ix->buckets[hole].value != idx + 1; hole = (hole + 1) & ix->mask)
 		;
 	/*
 	 * Backward shift: pull later entries of the probe run into the hole
 	 * unless that would put them before their home bucket.
 	 */
-	for (i = (hole + 1) & ix->mask; (value = ix->buckets[i]);
+	for (i = (hole + 1) & ix->mask; ix->buckets[i].value;
 	     i = (i + 1) & ix->mask) {
-		uint32_t home = home_of(ix, key_at(slots, value));
+		uint32_t home = ix->buckets[i].hash & ix->mask;
 
 		/* Is home cyclically in (hole, i]? Then the entry stays. */
 		if (((i - home) & ix->mask) < ((i - hole) & ix->mask))
 			continue;
-		ix->buckets[hole] = value;
+		ix->buckets[hole] = ix->buckets[i];
 		hole = i;
 	}
-	ix->buckets[hole] = 0;
+	ix->buckets[hole].value = 0;
 }

@@ -11,8 +11,11 @@
  *
  * Linear probing, at most half full, with backward-shift deletion, so
  * there are no tombstones and a lookup ends at the first empty bucket.
- * Buckets hold 1 + slot index (0 = empty): 4 bytes each. Like the heap, it
- * never allocates on its own: addr_index_reserve() makes room first.
+ * A bucket holds 1 + the slot index (0 = empty) and the key's hash: probing
+ * for an absent event, deleting and rehashing never read the slot table,
+ * which at a million events would cost a cache miss per bucket. Like the
+ * heap, it never allocates on its own: addr_index_reserve() makes room
+ * first.
  */
 
 #include <stdint.h>
@@ -20,14 +23,18 @@
 struct event;
 struct slot;
 
+struct addr_bucket {
+	uint32_t value;		/* 1 + slot index, 0 if empty */
+	uint32_t hash;		/* of the slot's event pointer */
+};
+
 struct addr_index {
-	uint32_t *buckets;
+	struct addr_bucket *buckets;
 	uint32_t mask;		/* bucket count - 1; buckets is NULL if 0 */
 };
 
-/* Room for @entries entries. Rehashes from @slots. 0 or -ENOMEM. */
-int addr_index_reserve(struct addr_index *ix, const struct slot *slots,
-		       uint32_t entries);
+/* Room for @entries entries. 0 or -ENOMEM. */
+int addr_index_reserve(struct addr_index *ix, uint32_t entries);
 void addr_index_release(struct addr_index *ix);
 
 /* 1 + the slot of @evt, or 0 if it is not registered. */

@@ -47,7 +47,7 @@ static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
 	dsp->pending = calloc(INITIAL_SLOTS, sizeof(*dsp->pending));
 	if (!dsp->pending)
 		return -ENOMEM;
-	if (addr_index_reserve(&dsp->by_addr, dsp->slots, INITIAL_SLOTS) < 0)
+	if (addr_index_reserve(&dsp->by_addr, INITIAL_SLOTS) < 0)
 		return -ENOMEM;
 	return heap_reserve(&dsp->heap, INITIAL_SLOTS);
 }

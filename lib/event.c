@@ -31,7 +31,7 @@ static int reserve_one_more(struct dispatcher *dsp)
 		return -ENOMEM;
 	capacity *= 2;
 	if (heap_reserve(&dsp->heap, capacity) < 0 ||
-	    addr_index_reserve(&dsp->by_addr, dsp->slots, capacity) < 0)
+	    addr_index_reserve(&dsp->by_addr, capacity) < 0)
 		return -ENOMEM;
 	pending = realloc(dsp->pending, (size_t)capacity * sizeof(*pending));
 	if (!pending)

@@ -294,7 +294,7 @@ static __attribute__((noinline)) int
 mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 		const struct timespec *tmo)
 {
-	int64_t deadline;
+	int64_t deadline = NO_DEADLINE;
 	int r;
 
 	r = deadline_of(dsp, tmo, evt->flags, &deadline);
