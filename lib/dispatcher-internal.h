@@ -76,6 +76,8 @@ enum {
 	/* relative timeouts wait for one clock read at the end of the pass */
 	DSP_DEFER_CLOCK = 1u << 5,
 	DSP_IN_WAIT = 1u << 6,		/* event_wait() is dispatching */
+	/* the timerfd has expired and is readable until it is set again */
+	DSP_TIMER_FIRED = 1u << 7,
 };
 
 /* While a pass runs, arming only records that the timer needs a look. */

@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <sys/timerfd.h>
-#include <unistd.h>
 
 #include "dispatcher-internal.h"
 #include "export.h"
@@ -84,6 +83,8 @@ static int program_timer(struct dispatcher *dsp, int64_t when)
 	if (timerfd_settime(dsp->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
 		return -errno;
 	dsp->armed = when;
+	/* Setting the timer also resets its expiry count: no longer readable. */
+	dsp->state &= ~DSP_TIMER_FIRED;
 	return 0;
 }
 
@@ -234,8 +235,11 @@ int timeout_sync_timer(struct dispatcher *dsp)
 	if (top) {
 		int64_t target = timer_target(dsp, top->deadline);
 
-		if (target < dsp->armed)
+		if (target < dsp->armed || (dsp->state & DSP_TIMER_FIRED))
 			r = program_timer(dsp, target);
+	} else if (dsp->state & DSP_TIMER_FIRED) {
+		/* Nothing left: disarm, which clears the readiness too. */
+		r = program_timer(dsp, NO_DEADLINE);
 	}
 	/*
 	 * Remember a failure, or deadlines still to be computed after a
@@ -250,25 +254,24 @@ int timeout_sync_timer(struct dispatcher *dsp)
 
 int timeout_disarm_timer(struct dispatcher *dsp)
 {
-	return dsp->armed == NO_DEADLINE ? 0 : program_timer(dsp, NO_DEADLINE);
+	if (dsp->armed == NO_DEADLINE && !(dsp->state & DSP_TIMER_FIRED))
+		return 0;
+	return program_timer(dsp, NO_DEADLINE);
 }
 
 int timeout_expire(struct dispatcher *dsp)
 {
 	const struct heap_entry *top;
-	uint64_t ticks;
 	int64_t now;
 
 	/*
-	 * Reading clears the readiness. EAGAIN means the timer was
-	 * re-programmed after it fired, so dsp->armed is still accurate.
-	 * Either way the timer must be looked at when the pass is over.
+	 * The one-shot timer has expired, and nothing can have set it since
+	 * epoll reported it: arming during the passes leaves that to the end
+	 * of the wait. There, timeout_sync_timer() sets it again (or disarms
+	 * it), which also clears its readiness: no read(2) needed.
 	 */
-	dsp->state |= DSP_TIMER_STALE;
-	if (read(dsp->timerfd, &ticks, sizeof(ticks)) == (ssize_t)sizeof(ticks))
-		dsp->armed = NO_DEADLINE;
-	else if (errno != EAGAIN)
-		return -errno;
+	dsp->armed = NO_DEADLINE;
+	dsp->state |= DSP_TIMER_STALE | DSP_TIMER_FIRED;
 
 	now = clock_now_ns(dsp->clock);
 	if (now < 0)

@@ -273,7 +273,7 @@ int event_mod_timeout(struct event *evt, const struct timespec *tmo);
  * those of expired timeouts, in deadline order.
  * @return 0, -EINVAL (NULL), -EBUSY (called from a callback or cleanup of
  *         the same dispatcher), -EINTR (a signal interrupted the wait), or
- *         another error of epoll_pwait(2), read(2), clock_gettime(2) or
+ *         another error of epoll_pwait(2), clock_gettime(2) or
  *         timerfd_settime(2).
  * @since 1.0
  */
