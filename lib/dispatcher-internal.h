@@ -78,6 +78,7 @@ enum {
 	DSP_IN_WAIT = 1u << 6,		/* event_wait() is dispatching */
 	/* the timerfd has expired and is readable until it is set again */
 	DSP_TIMER_FIRED = 1u << 7,
+	DSP_TIMER_DUE = 1u << 8,	/* epoll reported the timerfd */
 };
 
 /* While a pass runs, arming only records that the timer needs a look. */

@@ -72,15 +72,14 @@ void dispatch_callback(struct dispatcher *dsp, uint32_t idx,
  * dispatcher is being freed).
  */
 static inline __attribute__((always_inline)) bool
-dispatch_report(struct dispatcher *dsp, const struct epoll_event *report,
-		bool *timer_due)
+dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
 {
 	uint64_t token = report->data.u64;
 	struct slot *slot;
 	uint32_t events;
 
 	if (token == TIMER_TOKEN) {
-		*timer_due = true;
+		dsp->state |= DSP_TIMER_DUE;
 		return true;
 	}
 	/* Removed earlier in this batch (or long ago). */
@@ -120,11 +119,45 @@ static int catch_up(struct dispatcher *dsp)
 	return r;
 }
 
+/* Bits of dispatcher::state that one wait sets and clears. */
+#define WAIT_BITS (DSP_IN_WAIT | DSP_FD_PASS | DSP_DEFER_CLOCK | DSP_TIMER_DUE)
+
+/*
+ * The rest of a wait, when there is more to do than to return: deadlines
+ * to compute, expired timeouts, a timer to program, memory to release.
+ */
+static __attribute__((noinline)) int
+finish_wait(struct dispatcher *dsp, bool *freed)
+{
+	int r = dsp->pending_count ? timeout_finish_pending(dsp) : 0;
+
+	dsp->state &= ~(DSP_FD_PASS | DSP_DEFER_CLOCK);
+	if ((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING)) == DSP_TIMER_DUE) {
+		int r2 = timeout_expire(dsp);
+
+		if (r == 0)
+			r = r2;
+	}
+	dsp->state &= ~WAIT_BITS;
+	if (dsp->state & DSP_FREE_PENDING) {
+		*freed = dispatcher_release_if_pending(dsp);
+		return 0;
+	}
+	/* Arming during the passes left the timer to be programmed here, once. */
+	if (dsp->state & DSP_TIMER_STALE) {
+		int r2 = timeout_sync_timer(dsp);
+
+		if (r == 0)
+			r = r2;
+	}
+	return r;
+}
+
 /* One wait and dispatch. Sets *freed if a callback freed the dispatcher. */
 static inline __attribute__((always_inline)) int
 wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 {
-	bool timer_due = false;
+	const struct epoll_event *report, *end;
 	int count, r;
 
 	if (__builtin_expect(dsp->state & DSP_TIMER_STALE, 0)) {
@@ -145,33 +178,15 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	 */
 	dsp->state |= DSP_IN_WAIT | DSP_FD_PASS |
 		      (count > 1 ? DSP_DEFER_CLOCK : 0);
-	for (int i = 0; i < count; i++)
-		if (!dispatch_report(dsp, &dsp->batch[i], &timer_due))
+	for (report = dsp->batch, end = report + count; report < end; report++)
+		if (!dispatch_report(dsp, report))
 			break;
-	r = dsp->pending_count ? timeout_finish_pending(dsp) : 0;
-	dsp->state &= ~(DSP_FD_PASS | DSP_DEFER_CLOCK);
-	if (timer_due && !(dsp->state & DSP_FREE_PENDING)) {
-		int r2 = timeout_expire(dsp);
-
-		if (r == 0)
-			r = r2;
-	}
-	dsp->state &= ~DSP_IN_WAIT;
-	/*
-	 * Arming during the passes left the timer to be programmed here,
-	 * once; freeing left the memory to be released here.
-	 */
-	if (__builtin_expect(dsp->state & (DSP_FREE_PENDING | DSP_TIMER_STALE), 0)) {
-		if (dsp->state & DSP_FREE_PENDING) {
-			*freed = dispatcher_release_if_pending(dsp);
-			return 0;
-		}
-		int r2 = timeout_sync_timer(dsp);
-
-		if (r == 0)
-			r = r2;
-	}
-	return r;
+	if (__builtin_expect((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING |
+					    DSP_TIMER_STALE)) ||
+			     dsp->pending_count, 0))
+		return finish_wait(dsp, freed);
+	dsp->state &= ~WAIT_BITS;
+	return 0;
 }
 
 MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)

@@ -292,7 +292,7 @@ int timeout_expire(struct dispatcher *dsp)
 	return 0;
 }
 
-/* Arm @tmo (valid, not {0, 0}) now: everything but a deferred push-back. */
+/* Cancel, or arm now: everything but a deferred push-back. @tmo is valid. */
 static __attribute__((noinline)) int
 mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 		const struct timespec *tmo)
@@ -300,14 +300,18 @@ mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 	int64_t deadline = NO_DEADLINE;
 	int r;
 
-	r = deadline_of(dsp, tmo, evt->flags, &deadline);
-	if (r < 0)
-		return r;
-	r = arm(dsp, idx, deadline);
-	if (r < 0)
-		return r;
-	/* Supersedes a relative timeout set earlier in this pass. */
-	dsp->slots[idx].state &= ~SLOT_PENDING;
+	if (timespec_is_zero(tmo)) {
+		timeout_cancel(dsp, idx);
+	} else {
+		r = deadline_of(dsp, tmo, evt->flags, &deadline);
+		if (r < 0)
+			return r;
+		r = arm(dsp, idx, deadline);
+		if (r < 0)
+			return r;
+		/* Supersedes a relative timeout set earlier in this pass. */
+		dsp->slots[idx].state &= ~SLOT_PENDING;
+	}
 	evt->tmo = *tmo;
 	return 0;
 }
@@ -330,12 +334,10 @@ MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 		return -ENOENT;
 	if (!timespec_valid(tmo))
 		return -EINVAL;
-	if (timespec_is_zero(tmo)) {
-		timeout_cancel(dsp, (uint32_t)idx);
-	} else if (!(dsp->state & DSP_DEFER_CLOCK) || (evt->flags & TMO_ABS) ||
-		   !defer_relative(dsp, (uint32_t)idx, tmo)) {
-		return mod_timeout_now(dsp, (uint32_t)idx, evt, tmo);
+	if ((dsp->state & DSP_DEFER_CLOCK) && !(evt->flags & TMO_ABS) &&
+	    !timespec_is_zero(tmo) && defer_relative(dsp, (uint32_t)idx, tmo)) {
+		evt->tmo = *tmo;
+		return 0;
 	}
-	evt->tmo = *tmo;
-	return 0;
+	return mod_timeout_now(dsp, (uint32_t)idx, evt, tmo);
 }
