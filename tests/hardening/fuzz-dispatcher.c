@@ -140,6 +140,21 @@ static void check_registration(void)
 {
 	for (int i = 0; i < M_EVENTS; i++)
 		CHECK((F->ev[i].dsp == F->dsp) == F->m.ev[i].reg);
+	/*
+	 * White-box: between waits no relative timeout is left waiting for
+	 * its clock read, and a far deadline, absolute or relative, lies an
+	 * hour after the start at least.
+	 */
+	if (F->m.phase != PH_IDLE || F->freed)
+		return;
+	CHECK(F->dsp->pending_count == 0);
+	for (int i = 0; i < M_EVENTS; i++) {
+		const struct m_event *e = &F->m.ev[i];
+
+		if (e->reg && e->has_tmo && e->deadline == M_FAR)
+			CHECK(F->dsp->slots[F->ev[i].priv_.slot_ - 1].deadline >=
+			      F->base + 3600 * NSEC_PER_SEC);
+	}
 }
 
 static void op_add(void)
@@ -248,10 +263,21 @@ static void op_modify(void)
 static void op_mod_timeout(void)
 {
 	int i = get8() % M_EVENTS, r;
+	unsigned int c = get8();
 	int64_t dl;
-	struct timespec ts = pick_tmo(get8(), &dl);
+	struct timespec ts = pick_tmo(c, &dl);
 
+	/*
+	 * Now and then the far deadline as a relative timeout: set by a
+	 * callback of a batch, it waits for the clock read at the end of the
+	 * fd pass (a deadline an hour away is never due here either way).
+	 */
+	if ((c & 0x87) == 0x86) {
+		ts = (struct timespec){ 3600, 0 };
+		F->ev[i].flags = 0;
+	}
 	r = event_mod_timeout(&F->ev[i], &ts);
+	F->ev[i].flags = TMO_ABS;
 	TRACE("mod_timeout %d %lld -> %d\n", i, (long long)dl, r);
 	CHECK(r == (F->m.ev[i].reg ? 0 : -EINVAL));
 	if (r < 0)
