@@ -315,38 +315,53 @@ static void push_back_20ms(struct probe *self)
 		wrap_fail(WRAP_CLOCK_GETTIME, 1, EIO);
 }
 
-static void test_push_back_in_batch_never_early(void **state)
+/* @n ready pipes whose callbacks push their own timeouts back. */
+static void add_push_probes(struct dispatcher *dsp, struct push_probe *pp,
+			    int (*fds)[2], int n)
 {
-	struct dispatcher *dsp = monotonic_dispatcher();
-	struct push_probe pp[3];
-	int fds[3][2];
-
-	for (int i = 0; i < 3; i++) {
+	push_backs = 0;
+	for (int i = 0; i < n; i++) {
 		make_pipe(fds[i]);
 		probe_init(&pp[i].p, fds[i][0], EPOLLIN);
 		pp[i].p.action = push_back_20ms;
 		assert_int_equal(event_add(dsp, &pp[i].p.evt), 0);
 		write_byte(fds[i][1]);
 	}
-	wait_once(dsp);
-	/* One batch, and no deadline is left uncomputed after it. */
-	for (int i = 0; i < 3; i++)
-		assert_int_equal(pp[i].p.calls, 1);
-	assert_int_equal(dsp->pending_count, 0);
-	while (pp[0].p.timeouts + pp[1].p.timeouts + pp[2].p.timeouts < 3)
-		wait_once(dsp);
-	for (int i = 0; i < 3; i++) {
+}
+
+/* Wait for their timeouts: none came before its call plus 20 ms. */
+static void check_push_probes(struct dispatcher *dsp, struct push_probe *pp,
+			      int (*fds)[2], int n)
+{
+	for (int i = 0; i < n; i++) {
 		struct timespec due = pp[i].set_at;
 
+		while (!pp[i].p.timeouts)
+			wait_once(dsp);
 		due.tv_nsec += 20000000;
 		ts_normalize(&due);
 		assert_true(ts_not_before(&pp[i].p.fired, &due));
 	}
 	free_dispatcher(dsp);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < n; i++) {
 		close(fds[i][0]);
 		close(fds[i][1]);
 	}
+}
+
+static void test_push_back_in_batch_never_early(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct push_probe pp[3];
+	int fds[3][2];
+
+	add_push_probes(dsp, pp, fds, 3);
+	wait_once(dsp);
+	/* One batch, and no deadline is left uncomputed after it. */
+	for (int i = 0; i < 3; i++)
+		assert_int_equal(pp[i].p.calls, 1);
+	assert_int_equal(dsp->pending_count, 0);
+	check_push_probes(dsp, pp, fds, 3);
 }
 
 /*
@@ -359,33 +374,13 @@ static void test_deferred_clock_failure(void **state)
 	struct push_probe pp[2];
 	int fds[2][2];
 
-	for (int i = 0; i < 2; i++) {
-		make_pipe(fds[i]);
-		probe_init(&pp[i].p, fds[i][0], EPOLLIN);
-		pp[i].p.action = push_back_20ms;
-		assert_int_equal(event_add(dsp, &pp[i].p.evt), 0);
-		write_byte(fds[i][1]);
-	}
-	push_backs = 0;
+	add_push_probes(dsp, pp, fds, 2);
 	fail_clock_after_batch = true;
 	assert_int_equal(event_wait(dsp, NULL), -EIO);
 	fail_clock_after_batch = false;
 	assert_int_equal(dsp->pending_count, 2);	/* kept for the next try */
 	wrap_reset();
-	while (pp[0].p.timeouts + pp[1].p.timeouts < 2)
-		wait_once(dsp);
-	for (int i = 0; i < 2; i++) {
-		struct timespec due = pp[i].set_at;
-
-		due.tv_nsec += 20000000;
-		ts_normalize(&due);
-		assert_true(ts_not_before(&pp[i].p.fired, &due));
-	}
-	free_dispatcher(dsp);
-	for (int i = 0; i < 2; i++) {
-		close(fds[i][0]);
-		close(fds[i][1]);
-	}
+	check_push_probes(dsp, pp, fds, 2);
 }
 
 /*
