@@ -200,12 +200,19 @@ defer_relative(struct dispatcher *dsp, uint32_t idx, const struct timespec *tmo)
 int timeout_finish_pending(struct dispatcher *dsp)
 {
 	int64_t now = clock_now_ns(dsp->clock);
+	bool outside_pass;
 
 	/* Kept for the next try: see catch_up() in event-wait.c. */
 	if (now < 0) {
 		dsp->state |= DSP_TIMER_STALE;
 		return (int)now;
 	}
+	/*
+	 * As in a pass, arming only marks the timer stale, so that it cannot
+	 * fail here; the caller programs the timer afterwards.
+	 */
+	outside_pass = !(dsp->state & DSP_FD_PASS);
+	dsp->state |= DSP_FD_PASS;
 	for (uint32_t i = 0; i < dsp->pending_count; i++) {
 		uint32_t idx = dsp->pending[i];
 		struct slot *s = &dsp->slots[idx];
@@ -216,6 +223,8 @@ int timeout_finish_pending(struct dispatcher *dsp)
 		s->state &= ~SLOT_PENDING;
 		(void)arm(dsp, idx, ns_add_sat(now, s->deadline));
 	}
+	if (outside_pass)
+		dsp->state &= ~DSP_FD_PASS;
 	dsp->pending_count = 0;
 	return 0;
 }
