@@ -54,6 +54,14 @@ mount_in() {	# mount_in TARGET MOUNT-ARGS...
 	mounts+=("$target")
 }
 
+link_debs() {	# link_debs FROM TO: the .debs of FROM that TO lacks
+	local deb
+	for deb in "$1"/*.deb; do
+		[ -e "$deb" ] && [ ! -e "$2/${deb##*/}" ] || continue
+		ln "$deb" "$2/" 2>/dev/null || cp "$deb" "$2/"
+	done
+}
+
 chroot_procs() {
 	local p
 	for p in /proc/[0-9]*; do
@@ -124,7 +132,7 @@ mkdir "$root"
 step "debootstrap --variant=minbase $suite"
 tarball=
 if [ -n "$cache" ]; then
-	mkdir -p "$cache/apt-archives/partial"
+	mkdir -p "$cache/apt-archives"
 	tarball=$cache/$suite-minbase-$arch-$(printf '%s' "$mirror" | md5sum | cut -c1-8).tar.gz
 	# A week old at most: apt-get update in the chroot covers the rest.
 	[ -n "$(find "$tarball" -mtime -7 2>/dev/null)" ] || rm -f "$tarball"
@@ -139,7 +147,8 @@ else
 		exit 1
 	}
 	if [ -n "$tarball" ]; then
-		tar -C "$root" --numeric-owner -czf "$tarball.tmp" . && mv -f "$tarball.tmp" "$tarball"
+		# Renamed into place: another run may be reading the old one.
+		tar -C "$root" --numeric-owner -czf "$tarball.$$" . && mv -f "$tarball.$$" "$tarball"
 	fi
 fi
 
@@ -150,7 +159,9 @@ mount_in dev --bind /dev
 mount_in dev/pts --bind /dev/pts
 mount_in dev/shm -t tmpfs -o mode=1777 shm
 mount_in tmp -t tmpfs -o mode=1777 tmp
-[ -z "$cache" ] || mount_in var/cache/apt/archives --bind "$cache/apt-archives"
+# The cached .debs are linked in, not mounted: apt locks its archive
+# directory, and two runs on one machine must not wait for each other.
+[ -z "$cache" ] || link_debs "$cache/apt-archives" "$root/var/cache/apt/archives"
 cp -L /etc/resolv.conf "$root/etc/resolv.conf"
 # No daemon of an installed package starts inside the chroot.
 printf '#!/bin/sh\nexit 101\n' > "$root/usr/sbin/policy-rc.d"
@@ -168,6 +179,9 @@ in_chroot() {
 in_chroot apt-get update -q >/dev/null
 in_chroot apt-get install -y -q --no-install-recommends sudo git ca-certificates >/dev/null
 in_chroot git clone -q --branch under-test /srv/minivent.git /root/minivent
+save_debs() {	# keep what the chroot downloaded for the next run
+	[ -z "$cache" ] || link_debs "$root/var/cache/apt/archives" "$cache/apt-archives"
+}
 
 # Each README command runs through the user's shell, from the clone.
 run_readme() {
@@ -176,6 +190,7 @@ run_readme() {
 
 step "README quick start: $quickstart"
 run_readme "$quickstart" 2>&1 | tee "$work/quickstart.log" | tail -n 5
+save_debs
 greeting=$(tail -n 1 "$work/quickstart.log")
 case $greeting in
 *[Hh]ello*) echo "greeting: $greeting" ;;
