@@ -70,10 +70,14 @@ chroot_procs() {
 	return 0
 }
 
+# A signal's trap can run inside a command whose output goes to a log:
+# the cleanup reports on the script's own stdout and stderr (fds 3, 4).
+exec 3>&1 4>&2
 cleanup() {
 	local status=$? i pids
 	set +e
 	trap - EXIT INT TERM
+	exec 1>&3 2>&4
 	if [ -n "$root" ] && [ -d "$root" ]; then
 		# Processes left in the chroot (a daemon a test started) would keep
 		# the mounts busy.
