@@ -37,7 +37,7 @@ complain() {
 }
 
 if ! command -v "$MANDOC" >/dev/null 2>&1; then
-	echo "SKIP: $MANDOC not found, cannot lint the manual pages"
+	echo "SKIP: $MANDOC not found, cannot lint the manual pages (apt-get install mandoc)"
 	exit 77
 fi
 

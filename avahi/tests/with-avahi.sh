@@ -31,8 +31,10 @@ skip() {
 
 [ $# -ge 1 ] || { say "usage: with-avahi.sh CMD [ARG...]"; exit 99; }
 [ "$(id -u)" = 0 ] || skip "needs root (namespaces, avahi-daemon)"
-for tool in dbus-daemon dbus-send avahi-daemon unshare setpriv ip; do
-	command -v "$tool" >/dev/null 2>&1 || skip "$tool is not installed"
+for tool in dbus-daemon:dbus-daemon dbus-send:dbus-bin avahi-daemon:avahi-daemon \
+	unshare:util-linux setpriv:util-linux ip:iproute2; do
+	command -v "${tool%%:*}" >/dev/null 2>&1 ||
+		skip "${tool%%:*} not found (apt-get install ${tool#*:})"
 done
 unshare --net --mount true 2>/dev/null || skip "cannot create network and mount namespaces"
 

@@ -24,6 +24,15 @@
 #include <stdint.h>
 #include <time.h>
 
+/*
+ * struct timespec is POSIX (and C11), not C99: in strict ISO C99 mode
+ * (-std=c99 and no feature-test macro) <time.h> declares none. This
+ * declaration keeps the prototypes below valid then, so the header still
+ * compiles alone; to create a struct timespec such a program defines
+ * _POSIX_C_SOURCE to 199309L or later, as clock_gettime() requires anyway.
+ */
+struct timespec;
+
 #ifdef __cplusplus
 extern "C" {
 #endif

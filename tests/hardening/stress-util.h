@@ -41,19 +41,33 @@ static inline long rss_kib(void)
 	return resident * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
-/* Raise the descriptor limit to @want; false if not allowed. */
+/*
+ * Raise the descriptor limit to @want; false, after saying what limit was
+ * needed and what the system allows, if not allowed.
+ */
 static inline int raise_nofile(rlim_t want)
 {
-	struct rlimit rl;
+	struct rlimit rl, old;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0) {
+		perror("getrlimit(RLIMIT_NOFILE)");
 		return 0;
+	}
 	if (rl.rlim_cur >= want)
 		return 1;
+	old = rl;
 	rl.rlim_cur = want;
 	if (rl.rlim_max < want)
 		rl.rlim_max = want;
-	return setrlimit(RLIMIT_NOFILE, &rl) == 0;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return 1;
+	fprintf(stderr, "needs %llu open files (RLIMIT_NOFILE), but the limit "
+		"is %llu (hard limit %llu) and cannot be raised: raise the hard "
+		"limit (as root: ulimit -Hn %llu), or use fewer connections "
+		"(STRESS_CONNECTIONS, STRESS_SOAK_CONNS)\n",
+		(unsigned long long)want, (unsigned long long)old.rlim_cur,
+		(unsigned long long)old.rlim_max, (unsigned long long)want);
+	return 0;
 }
 
 static inline long env_long(const char *name, long dflt)
