@@ -64,7 +64,7 @@ void addr_index_release(struct addr_index *ix)
 }
 
 uint32_t addr_index_find(const struct addr_index *ix, const struct slot *slots,
-			 const struct event *evt)
+			 const struct event *evt, struct addr_probe *probe)
 {
 	uint32_t hash = hash_of(evt), i;
 
@@ -76,16 +76,16 @@ uint32_t addr_index_find(const struct addr_index *ix, const struct slot *slots,
 		if (b->hash == hash && slots[b->value - 1].evt == evt)
 			return b->value;
 	}
+	if (probe)
+		*probe = (struct addr_probe){ .bucket = i, .hash = hash };
 	return 0;
 }
 
-void addr_index_insert(struct addr_index *ix, const struct slot *slots,
-		       uint32_t idx)
+void addr_index_insert_at(struct addr_index *ix, struct addr_probe probe,
+			  uint32_t idx)
 {
-	struct addr_bucket entry = { .value = idx + 1,
-				     .hash = hash_of(slots[idx].evt) };
-
-	insert_into(ix->buckets, ix->mask, entry);
+	ix->buckets[probe.bucket] = (struct addr_bucket){ .value = idx + 1,
+							  .hash = probe.hash };
 }
 
 void addr_index_remove(struct addr_index *ix, const struct slot *slots,

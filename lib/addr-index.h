@@ -37,12 +37,23 @@ struct addr_index {
 int addr_index_reserve(struct addr_index *ix, uint32_t entries);
 void addr_index_release(struct addr_index *ix);
 
-/* 1 + the slot of @evt, or 0 if it is not registered. */
+/* Where a lookup ended: the bucket for an insert, and the key's hash. */
+struct addr_probe {
+	uint32_t bucket;
+	uint32_t hash;
+};
+
+/*
+ * 1 + the slot of @evt, or 0 if it is not registered; then *@probe (if not
+ * NULL) says where addr_index_insert_at() is to put it, as long as the
+ * index does not change in between. There must be room (see
+ * addr_index_reserve()) and buckets, unless the index is empty.
+ */
 uint32_t addr_index_find(const struct addr_index *ix, const struct slot *slots,
-			 const struct event *evt);
-/* Add slot @idx, whose event is not in the index yet. */
-void addr_index_insert(struct addr_index *ix, const struct slot *slots,
-		       uint32_t idx);
+			 const struct event *evt, struct addr_probe *probe);
+/* Add slot @idx where addr_index_find() said. */
+void addr_index_insert_at(struct addr_index *ix, struct addr_probe probe,
+			  uint32_t idx);
 /* Drop slot @idx, which is in the index; its event pointer must still be set. */
 void addr_index_remove(struct addr_index *ix, const struct slot *slots,
 		       uint32_t idx);

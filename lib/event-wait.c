@@ -30,7 +30,7 @@ static void finish_event(struct dispatcher *dsp, struct event *evt, int result)
 			slot_unregister(evt->dsp, (uint32_t)idx);
 	} else {
 		/* Re-initialized by its callback: find it by address. */
-		idx = (int64_t)addr_index_find(&dsp->by_addr, dsp->slots, evt) - 1;
+		idx = (int64_t)addr_index_find(&dsp->by_addr, dsp->slots, evt, NULL) - 1;
 		if (idx >= 0)
 			slot_unregister(dsp, (uint32_t)idx);
 	}

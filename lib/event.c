@@ -201,6 +201,7 @@ static int check_new_event(const struct event *evt)
 
 MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 {
+	struct addr_probe probe;
 	int64_t deadline;
 	uint32_t found, idx;
 	int r;
@@ -217,16 +218,16 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 	 * re-initialized meanwhile. It stays registered as it was; give it
 	 * back its identity so that event_remove() and friends find it.
 	 */
-	found = addr_index_find(&dsp->by_addr, dsp->slots, evt);
+	r = reserve_one_more(dsp);
+	if (r < 0)
+		return r;
+	found = addr_index_find(&dsp->by_addr, dsp->slots, evt, &probe);
 	if (found) {
 		evt->dsp = dsp;
 		evt->priv_.slot_ = found;
 		return -EEXIST;
 	}
 	r = timeout_deadline(dsp, &evt->tmo, evt->flags, &deadline);
-	if (r < 0)
-		return r;
-	r = reserve_one_more(dsp);
 	if (r < 0)
 		return r;
 
@@ -248,7 +249,7 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 			return r;
 		}
 	}
-	addr_index_insert(&dsp->by_addr, dsp->slots, idx);
+	addr_index_insert_at(&dsp->by_addr, probe, idx);
 	evt->ep.data.u64 = slot_token(dsp, idx);
 	evt->priv_ = (struct event_private_){ .slot_ = idx + 1 };
 	evt->dsp = dsp;
