@@ -291,6 +291,11 @@ int timeout_expire(struct dispatcher *dsp)
 	while ((top = fresh_top(dsp)) && top->deadline <= now) {
 		uint32_t idx = top->slot;
 
+		/*
+		 * The callback needs the event, a cache miss away in a large
+		 * heap: fetch it while the heap is sifted.
+		 */
+		__builtin_prefetch(dsp->slots[idx].evt);
 		/* One-shot: the timeout is gone before the callback runs. */
 		heap_remove(&dsp->heap, dsp->slots, idx);
 		dispatch_callback(dsp, idx, REASON_TIMEOUT, 0);
