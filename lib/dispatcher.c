@@ -159,9 +159,15 @@ MV_EXPORT int cleanup_dispatcher(struct dispatcher *dsp)
 	if (dispatcher_closing(dsp))
 		return -EBUSY;
 	run_cleanups(dsp);
-	/* A cleanup callback may have freed the dispatcher: no kernel calls. */
-	if (dispatcher_release_if_pending(dsp))
+	/*
+	 * A cleanup callback may have freed the dispatcher: its descriptors
+	 * are closed then, and the memory may be gone already. No kernel
+	 * calls.
+	 */
+	if (dsp->state & DSP_FREE_PENDING) {
+		dispatcher_release_if_pending(dsp);
 		return 0;
+	}
 	return timeout_disarm_timer(dsp);
 }
 

@@ -230,6 +230,39 @@ static void test_free_from_cleanup(void **state)
 	assert_int_equal(free_calls, 2);
 }
 
+/*
+ * The same from inside a callback: cleanup_dispatcher() returns 0 although
+ * a cleanup freed the dispatcher (whose timer descriptor is closed by then,
+ * with a timeout still armed), and the loop ends with 0.
+ */
+static int cleanup_result;
+
+static void clean_from_callback(struct probe *self)
+{
+	cleanup_result = cleanup_dispatcher(free_target);
+}
+
+static void test_free_from_cleanup_in_callback(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe a, b;
+
+	free_target = dsp;
+	free_calls = 0;
+	cleanup_result = 1;
+	probe_init(&a, -1, 0);
+	probe_init(&b, -1, 0);
+	a.evt.tmo = ms(1);
+	a.action = clean_from_callback;
+	b.evt.tmo = ms(60000);	/* keeps the timer armed */
+	b.evt.cleanup = freeing_cleanup;
+	assert_int_equal(event_add(dsp, &a.evt), 0);
+	assert_int_equal(event_add(dsp, &b.evt), 0);
+	assert_int_equal(event_loop(dsp, NULL, NULL), 0);
+	assert_int_equal(cleanup_result, 0);
+	assert_int_equal(free_calls, 1);
+}
+
 static void test_free_runs_cleanups(void **state)
 {
 	struct dispatcher *dsp = monotonic_dispatcher();
@@ -262,6 +295,7 @@ int main(void)
 		cmocka_unit_test(test_cleanup_dispatcher),
 		cmocka_unit_test(test_cleanup_reentrancy),
 		cmocka_unit_test(test_free_from_cleanup),
+		cmocka_unit_test(test_free_from_cleanup_in_callback),
 		cmocka_unit_test(test_free_runs_cleanups),
 	};
 
