@@ -36,6 +36,9 @@
 /* Ready descriptors fetched per epoll_pwait(). */
 #define DISPATCH_BATCH 256
 
+/* Relative timeouts of one fd pass whose clock read is deferred, at most. */
+#define DISPATCH_PENDING DISPATCH_BATCH
+
 /* The epoll token of the dispatcher's own timerfd; never a valid slot. */
 #define TIMER_TOKEN UINT64_MAX
 
@@ -104,9 +107,11 @@ struct dispatcher {
 	/*
 	 * Slots whose relative timeout was set during the fd pass: their
 	 * deadlines start from one clock read when the pass is over (see
-	 * timeout_finish_pending()). Room for slots_capacity entries.
+	 * timeout_finish_pending()). A fixed array: a table the size of the
+	 * slot table would cost every registered event 4 bytes of memory
+	 * for a list that holds the events of one pass.
 	 */
-	uint32_t *pending;
+	uint32_t pending[DISPATCH_PENDING];
 	uint32_t pending_count;
 
 	/*

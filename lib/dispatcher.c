@@ -44,9 +44,6 @@ static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
 	if (!dsp->slots)
 		return -ENOMEM;
 	dsp->slots_capacity = INITIAL_SLOTS;
-	dsp->pending = calloc(INITIAL_SLOTS, sizeof(*dsp->pending));
-	if (!dsp->pending)
-		return -ENOMEM;
 	if (addr_index_reserve(&dsp->by_addr, INITIAL_SLOTS) < 0)
 		return -ENOMEM;
 	return heap_reserve(&dsp->heap, INITIAL_SLOTS);
@@ -67,7 +64,6 @@ static void dispatcher_destroy(struct dispatcher *dsp)
 	heap_release(&dsp->heap);
 	addr_index_release(&dsp->by_addr);
 	free(dsp->slots);
-	free(dsp->pending);
 	free(dsp->fd_owner);
 	free(dsp);
 }

@@ -23,7 +23,6 @@ static int reserve_one_more(struct dispatcher *dsp)
 {
 	uint32_t capacity = dsp->slots_capacity;
 	struct slot *slots;
-	uint32_t *pending;
 
 	if (dsp->free_head || dsp->slots_used < capacity)
 		return 0;
@@ -33,10 +32,6 @@ static int reserve_one_more(struct dispatcher *dsp)
 	if (heap_reserve(&dsp->heap, capacity) < 0 ||
 	    addr_index_reserve(&dsp->by_addr, capacity) < 0)
 		return -ENOMEM;
-	pending = realloc(dsp->pending, (size_t)capacity * sizeof(*pending));
-	if (!pending)
-		return -ENOMEM;
-	dsp->pending = pending;
 	slots = realloc(dsp->slots, (size_t)capacity * sizeof(*slots));
 	if (!slots)
 		return -ENOMEM;

@@ -185,10 +185,11 @@ defer_relative(struct dispatcher *dsp, uint32_t idx, const struct timespec *tmo)
 
 	if (!(s->state & SLOT_PENDING)) {
 		/*
-		 * Only slots reused within the pass can fill the list: then
-		 * this one is armed now instead.
+		 * A pass has at most DISPATCH_BATCH reports, and a callback
+		 * usually pushes back its own timeout; one that pushes back
+		 * many others finds the list full, and those are armed now.
 		 */
-		if (dsp->pending_count == dsp->slots_capacity)
+		if (dsp->pending_count == DISPATCH_PENDING)
 			return false;
 		dsp->pending[dsp->pending_count++] = idx;
 		s->state |= SLOT_PENDING;

@@ -390,6 +390,70 @@ static void test_deferred_clock_failure(void **state)
 }
 
 /*
+ * The list of deferred push-backs is bounded (DISPATCH_PENDING): a
+ * callback that pushes back more timeouts than it holds gets the rest
+ * armed at once, with a clock read of their own, and none fires early.
+ */
+#define MANY_TIMERS (DISPATCH_PENDING + 8)
+
+static struct probe many_timers[MANY_TIMERS];
+static struct timespec many_set_at;
+
+static void push_back_many(struct probe *self)
+{
+	struct timespec tmo = { 0, 20000000 };
+
+	if (self->evt.reason == REASON_TIMEOUT || self->ctx)
+		return;
+	self->ctx = self;	/* once */
+	clock_gettime(CLOCK_MONOTONIC, &many_set_at);
+	for (int i = 0; i < MANY_TIMERS; i++)
+		assert_int_equal(event_mod_timeout(&many_timers[i].evt, &tmo), 0);
+	/* Full: the last ones went straight into the heap. */
+	assert_int_equal(self->evt.dsp->pending_count, DISPATCH_PENDING);
+	self->evt.ep.events = 0;
+	assert_int_equal(event_modify(&self->evt), 0);
+}
+
+static void test_deferred_list_full(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe readers[2];
+	int fds[2][2];
+
+	for (int i = 0; i < MANY_TIMERS; i++) {
+		probe_init(&many_timers[i], -1, 0);
+		many_timers[i].evt.tmo = (struct timespec){ 3600, 0 };
+		assert_int_equal(event_add(dsp, &many_timers[i].evt), 0);
+	}
+	/* Two reports, so that the batch defers its clock read. */
+	for (int i = 0; i < 2; i++) {
+		make_pipe(fds[i]);
+		probe_init(&readers[i], fds[i][0], EPOLLIN);
+		readers[i].action = push_back_many;
+		assert_int_equal(event_add(dsp, &readers[i].evt), 0);
+		write_byte(fds[i][1]);
+	}
+	wait_once(dsp);
+	assert_int_equal(dsp->pending_count, 0);
+	assert_true(heap_is_consistent(&dsp->heap, dsp->slots));
+	for (int i = 0; i < MANY_TIMERS; i++) {
+		struct timespec due = many_set_at;
+
+		while (!many_timers[i].timeouts)
+			wait_once(dsp);
+		due.tv_nsec += 20000000;
+		ts_normalize(&due);
+		assert_true(ts_not_before(&many_timers[i].fired, &due));
+	}
+	free_dispatcher(dsp);
+	for (int i = 0; i < 2; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
+/*
  * A callback earlier in a batch narrows another event's mask from
  * IN|OUT to IN (or to nothing it has): that event's later callback in the
  * same batch gets only what it asks for now, or is not called at all.
@@ -863,6 +927,7 @@ int main(void)
 		cmocka_unit_test(test_batch_narrow_other),
 		cmocka_unit_test(test_push_back_in_batch_never_early),
 		cmocka_unit_test(test_deferred_clock_failure),
+		cmocka_unit_test(test_deferred_list_full),
 		cmocka_unit_test(test_batch_remove_free_and_reuse),
 		cmocka_unit_test(test_timeout_pass_reentrancy),
 		cmocka_unit_test(test_nested_wait_and_add),
