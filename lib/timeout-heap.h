@@ -31,7 +31,13 @@ struct heap_entry {
 };
 
 struct timeout_heap {
+	/*
+	 * The four children of entry i are 4i+1 .. 4i+4: entries starts
+	 * @skew bytes (less than a cache line) into its allocation, so
+	 * that they share one cache line.
+	 */
 	struct heap_entry *entries;
+	size_t skew;
 	uint32_t count;
 	uint32_t capacity;
 };

@@ -119,11 +119,50 @@ static void test_heap_remove_absent_and_reserve(void **state)
 	heap_release(&heap);
 }
 
+/*
+ * The four children of an entry share a cache line whatever alignment
+ * realloc() hands out, and growing moves no entry out of order.
+ */
+static void test_heap_grows_aligned(void **state)
+{
+	struct timeout_heap heap = { 0 };
+	struct slot *s = calloc(4096, sizeof(*s));
+	void *noise[16] = { 0 };
+	int64_t last = -1;
+
+	assert_non_null(s);
+	for (uint32_t cap = 1, n = 0; cap <= 4096; cap *= 2) {
+		/* Odd-sized blocks around it, so that realloc() moves it. */
+		noise[cap % 16] = realloc(noise[cap % 16], cap * 24 + 8);
+		assert_int_equal(heap_reserve(&heap, cap), 0);
+		assert_int_equal((uintptr_t)&heap.entries[1] % 64, 0);
+		assert_true(heap.skew < 64);
+		assert_true(heap_is_consistent(&heap, s));
+		for (; n < cap; n++) {
+			s[n].key_seq = n + 1;
+			heap_insert(&heap, s, n, (int64_t)(n * 7919 % 1009));
+		}
+	}
+	assert_int_equal(heap.count, 4096);
+	while (heap_top(&heap)) {
+		const struct heap_entry *top = heap_top(&heap);
+
+		assert_true(top->deadline >= last);
+		last = top->deadline;
+		heap_remove(&heap, s, top->slot);
+	}
+	for (int i = 0; i < 16; i++)
+		free(noise[i]);
+	heap_release(&heap);
+	free(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heap_random),
 		cmocka_unit_test(test_heap_remove_absent_and_reserve),
+		cmocka_unit_test(test_heap_grows_aligned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
