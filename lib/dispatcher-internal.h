@@ -9,20 +9,22 @@
  * dispatcher owns. The record holds all the dispatcher knows about the
  * registration: the descriptor as it was registered, the mask the kernel
  * has, the timeout's place in the heap. struct event only carries the
- * record's index (priv_.slot_), so an application that overwrites a
- * registered event, by re-initializing it or adding it to another
+ * registration's token (priv_.token_), so an application that overwrites
+ * a registered event, by re-initializing it or adding it to another
  * dispatcher, can no longer corrupt the table or the heap. An event
  * re-initialized in place is still found by address (event_add() says
- * -EEXIST) and gets its identity (dsp, priv_.slot_) back when the
+ * -EEXIST) and gets its identity (dsp, priv_.token_) back when the
  * dispatcher next meets it; one that was added elsewhere meanwhile names
  * another registration, and the old one is dropped without touching it.
  *
- * The epoll data of a descriptor is a token made of the record's index and
- * generation. Vacating a record bumps its generation, so a readiness report
- * fetched before the event was removed (or removed, freed and replaced by
- * another event at the same address) no longer matches and is dropped
- * unread. A record whose generation has run through all 2^32 values is
- * retired instead of reused, so no stale token can ever match again.
+ * A token is the record's generation (high 32 bits) and index (low 32
+ * bits); it is also the epoll data of the descriptor. Record 0 is never
+ * used, so a low half of 0 means "none". Vacating a record bumps its
+ * generation, so a readiness report fetched before the event was removed
+ * (or removed, freed and replaced by another event at the same address)
+ * no longer matches and is dropped unread. A record whose generation has
+ * run through all 2^32 values is retired instead of reused, so no stale
+ * token can ever match again.
  */
 
 #include <stdbool.h>
@@ -39,8 +41,16 @@
 /* Relative timeouts of one fd pass whose clock read is deferred, at most. */
 #define DISPATCH_PENDING DISPATCH_BATCH
 
-/* The epoll token of the dispatcher's own timerfd; never a valid slot. */
-#define TIMER_TOKEN UINT64_MAX
+/*
+ * The epoll token of the dispatcher's own timerfd. It names record 0,
+ * which is never used and whose slot::token stays 0: the lookup of a
+ * report fails for it as for a stale one, and only that rarer path needs
+ * to tell the two apart.
+ */
+#define TIMER_TOKEN ((uint64_t)1 << 32)
+
+/* Record 0 is never handed out (see TIMER_TOKEN). */
+#define FIRST_SLOT 1
 
 /* Largest timer slack accepted: one hour. */
 #define MAX_TIMER_SLACK_NS (3600LL * 1000000000LL)
@@ -50,19 +60,26 @@
 
 /* slot::state bits */
 enum {
-	SLOT_IN_EPOLL = 1u << 0,	/* the fd is in the epoll set */
 	/* slot::deadline holds a relative timeout waiting for a clock read */
 	SLOT_PENDING = 1u << 1,
 };
 
 struct slot {
 	struct event *evt;	/* NULL when free */
-	uint32_t gen;		/* bumped whenever the slot is vacated */
-	uint32_t heap_pos;	/* 1 + index in the timeout heap, 0 if none */
+	/*
+	 * The generation (bumped whenever the slot is vacated) in the high
+	 * half; the low half is the slot's index while its fd is in the
+	 * epoll set, 0 otherwise. A report matches if it equals this: one
+	 * compare checks both. See slot_token() and the accessors below.
+	 */
+	uint64_t token;
+	union {
+		uint32_t heap_pos;	/* 1 + index in the timeout heap, 0 if none */
+		uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
+	};
 	int fd;			/* as registered; -1 for a timer */
 	uint32_t armed_events;	/* the mask the kernel has */
 	uint32_t state;		/* SLOT_* bits */
-	uint32_t next_free;	/* 1 + next free slot, 0 ends the list */
 	int64_t deadline;	/* the real deadline; may be later than the key */
 	uint64_t deadline_seq;	/* arming order of deadline */
 	uint64_t key_seq;	/* arming order of the heap key, breaks ties */
@@ -134,16 +151,37 @@ struct dispatcher {
 	struct epoll_event batch[DISPATCH_BATCH];
 };
 
+#define TOKEN_INDEX_MASK UINT64_C(0xffffffff)
+
+static inline uint32_t slot_gen(const struct slot *slot)
+{
+	return (uint32_t)(slot->token >> 32);
+}
+
+static inline bool slot_in_epoll(const struct slot *slot)
+{
+	return slot->token & TOKEN_INDEX_MASK;
+}
+
+/* The token of the registration in slot @idx (see struct slot). */
 static inline uint64_t slot_token(const struct dispatcher *dsp, uint32_t idx)
 {
-	return (uint64_t)dsp->slots[idx].gen << 32 | idx;
+	return (dsp->slots[idx].token & ~TOKEN_INDEX_MASK) | idx;
+}
+
+static inline void slot_set_in_epoll(struct dispatcher *dsp, uint32_t idx,
+				     bool in)
+{
+	struct slot *slot = &dsp->slots[idx];
+
+	slot->token = (slot->token & ~TOKEN_INDEX_MASK) | (in ? idx : 0);
 }
 
 /* Does @evt still say that it is the registration in slot @idx? */
 static inline bool event_owns_slot(const struct dispatcher *dsp,
 				   const struct event *evt, uint32_t idx)
 {
-	return evt->dsp == dsp && evt->priv_.slot_ == idx + 1;
+	return evt->dsp == dsp && evt->priv_.token_ == slot_token(dsp, idx);
 }
 
 /*
@@ -152,16 +190,22 @@ static inline bool event_owns_slot(const struct dispatcher *dsp,
  * do) still is, as the original minivent found events by address: it gets
  * its identity back. One that names another registration is not.
  */
+static inline bool claim_event_token(struct dispatcher *dsp,
+				     struct event *evt, uint64_t token)
+{
+	if (__builtin_expect(evt->dsp == dsp && evt->priv_.token_ == token, 1))
+		return true;
+	if (evt->dsp || evt->priv_.token_)
+		return false;
+	evt->dsp = dsp;
+	evt->priv_.token_ = token;
+	return true;
+}
+
 static inline bool claim_event(struct dispatcher *dsp, struct event *evt,
 			       uint32_t idx)
 {
-	if (__builtin_expect(event_owns_slot(dsp, evt, idx), 1))
-		return true;
-	if (evt->dsp || evt->priv_.slot_)
-		return false;
-	evt->dsp = dsp;
-	evt->priv_.slot_ = idx + 1;
-	return true;
+	return claim_event_token(dsp, evt, slot_token(dsp, idx));
 }
 
 /*
@@ -171,30 +215,27 @@ static inline bool claim_event(struct dispatcher *dsp, struct event *evt,
 static inline int64_t slot_of(const struct dispatcher *dsp,
 			      const struct event *evt)
 {
-	uint32_t idx = evt->priv_.slot_ - 1;
+	uint32_t idx = (uint32_t)evt->priv_.token_;
 
-	if (evt->priv_.slot_ == 0 || idx >= dsp->slots_used ||
-	    dsp->slots[idx].evt != evt)
+	if (idx == 0 || idx >= dsp->slots_used || dsp->slots[idx].evt != evt)
 		return -1;
 	return idx;
 }
 
 /*
- * Look up a token from epoll; NULL if that registration has ended or its
- * descriptor is no longer in the epoll set. Every token was made by
- * kernel_update() for a slot below slots_used, which never shrinks, so
- * the index needs no bounds check. A vacated slot has no state bits, which
- * also covers a retired slot whose generation came round to an old one.
+ * Look up a token from epoll; NULL if that registration has ended, its
+ * descriptor is no longer in the epoll set, or it is TIMER_TOKEN. Every
+ * token was made by kernel_update() for a slot below slots_used, which
+ * never shrinks (or is TIMER_TOKEN, slot 0), so the index needs no bounds
+ * check. A vacated or retired slot has 0 in the low half of its token,
+ * which no report has.
  */
 static inline struct slot *token_to_slot(const struct dispatcher *dsp,
 					 uint64_t token)
 {
 	struct slot *slot = &dsp->slots[(uint32_t)token];
 
-	if (slot->gen != (uint32_t)(token >> 32) ||
-	    !(slot->state & SLOT_IN_EPOLL))
-		return NULL;
-	return slot;
+	return slot->token == token ? slot : NULL;
 }
 
 /* Would a cleanup, dispatch or free now be unsafe? */

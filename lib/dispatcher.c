@@ -44,6 +44,7 @@ static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
 	if (!dsp->slots)
 		return -ENOMEM;
 	dsp->slots_capacity = INITIAL_SLOTS;
+	dsp->slots_used = FIRST_SLOT;
 	if (addr_index_reserve(&dsp->by_addr, INITIAL_SLOTS) < 0)
 		return -ENOMEM;
 	return heap_reserve(&dsp->heap, INITIAL_SLOTS);

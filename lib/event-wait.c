@@ -40,9 +40,10 @@ static void finish_event(struct dispatcher *dsp, struct event *evt, int result)
 
 /* Inlined into the loop over ready descriptors; see dispatch_callback(). */
 static inline __attribute__((always_inline)) void
-run_callback(struct dispatcher *dsp, uint32_t idx, unsigned short reason,
+run_callback(struct dispatcher *dsp, uint64_t token, unsigned short reason,
 	     uint32_t events)
 {
+	uint32_t idx = (uint32_t)token;
 	struct event *evt = dsp->slots[idx].evt;
 	int result;
 
@@ -50,7 +51,7 @@ run_callback(struct dispatcher *dsp, uint32_t idx, unsigned short reason,
 	 * Added to another dispatcher while registered here: this
 	 * registration can only be dropped, without touching the event.
 	 */
-	if (!claim_event(dsp, evt, idx)) {
+	if (!claim_event_token(dsp, evt, token)) {
 		slot_unregister(dsp, idx);
 		return;
 	}
@@ -64,7 +65,7 @@ run_callback(struct dispatcher *dsp, uint32_t idx, unsigned short reason,
 void dispatch_callback(struct dispatcher *dsp, uint32_t idx,
 		       unsigned short reason, uint32_t events)
 {
-	run_callback(dsp, idx, reason, events);
+	run_callback(dsp, slot_token(dsp, idx), reason, events);
 }
 
 /*
@@ -78,14 +79,13 @@ dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
 	struct slot *slot;
 	uint32_t events;
 
-	if (token == TIMER_TOKEN) {
-		dsp->state |= DSP_TIMER_DUE;
+	slot = token_to_slot(dsp, token);
+	if (!slot) {
+		/* The timer, or removed earlier in this batch (or long ago). */
+		if (token == TIMER_TOKEN)
+			dsp->state |= DSP_TIMER_DUE;
 		return true;
 	}
-	/* Removed earlier in this batch (or long ago). */
-	slot = token_to_slot(dsp, token);
-	if (!slot)
-		return true;
 	/*
 	 * Report only what the event asks for now: a callback earlier in
 	 * this batch may have narrowed its mask. EPOLLERR and EPOLLHUP come
@@ -100,7 +100,7 @@ dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
 	 */
 	if ((slot->armed_events & EPOLLONESHOT) && slot->modified_in != dsp->waits)
 		slot->armed_events = ARMED_DISABLED;
-	run_callback(dsp, (uint32_t)token, REASON_EVENT_OCCURED, events);
+	run_callback(dsp, token, REASON_EVENT_OCCURED, events);
 	return !(dsp->state & DSP_FREE_PENDING);
 }
 
@@ -125,6 +125,7 @@ static int catch_up(struct dispatcher *dsp)
 /*
  * The rest of a wait, when there is more to do than to return: deadlines
  * to compute, expired timeouts, a timer to program, memory to release.
+ * @freed may be NULL.
  */
 static __attribute__((noinline)) int
 finish_wait(struct dispatcher *dsp, bool *freed)
@@ -140,7 +141,10 @@ finish_wait(struct dispatcher *dsp, bool *freed)
 	}
 	dsp->state &= ~WAIT_BITS;
 	if (dsp->state & DSP_FREE_PENDING) {
-		*freed = dispatcher_release_if_pending(dsp);
+		bool released = dispatcher_release_if_pending(dsp);
+
+		if (freed)
+			*freed = released;
 		return 0;
 	}
 	/* Arming during the passes left the timer to be programmed here, once. */
@@ -153,18 +157,16 @@ finish_wait(struct dispatcher *dsp, bool *freed)
 	return r;
 }
 
-/* One wait and dispatch. Sets *freed if a callback freed the dispatcher. */
+/*
+ * One wait and dispatch, once catch_up() has nothing left to do. Sets
+ * *@freed (if not NULL) when a callback freed the dispatcher.
+ */
 static inline __attribute__((always_inline)) int
 wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 {
 	const struct epoll_event *report, *end;
-	int count, r;
+	int count;
 
-	if (__builtin_expect(dsp->state & DSP_TIMER_STALE, 0)) {
-		r = catch_up(dsp);
-		if (r < 0)
-			return r;
-	}
 	count = epoll_pwait(dsp->epfd, dsp->batch, DISPATCH_BATCH, -1, sigmask);
 	if (count < 0)
 		return -errno;
@@ -176,28 +178,37 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	 * One report means one callback: nothing for a shared clock read
 	 * to save.
 	 */
-	dsp->state |= DSP_IN_WAIT | DSP_FD_PASS |
-		      (count > 1 ? DSP_DEFER_CLOCK : 0);
+	dsp->state |= DSP_IN_WAIT | DSP_FD_PASS;
+	if (count > 1)
+		dsp->state |= DSP_DEFER_CLOCK;
 	for (report = dsp->batch, end = report + count; report < end; report++)
 		if (!dispatch_report(dsp, report))
 			break;
 	if (__builtin_expect((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING |
-					    DSP_TIMER_STALE)) ||
-			     dsp->pending_count, 0))
+					    DSP_TIMER_STALE)) | dsp->pending_count, 0))
 		return finish_wait(dsp, freed);
 	dsp->state &= ~WAIT_BITS;
 	return 0;
 }
 
+/* Neither busy nor with anything left to catch up on: one test. */
+#define WAIT_SLOW_BITS (DSP_IN_WAIT | DSP_CLEANING | DSP_FREE_PENDING | \
+			DSP_TIMER_STALE)
+
 MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)
 {
-	bool freed = false;
-
 	if (!dsp)
 		return -EINVAL;
-	if (dispatcher_busy(dsp))
-		return -EBUSY;
-	return wait_and_dispatch(dsp, sigmask, &freed);
+	if (__builtin_expect(dsp->state & WAIT_SLOW_BITS, 0)) {
+		int r;
+
+		if (dispatcher_busy(dsp))
+			return -EBUSY;
+		r = catch_up(dsp);
+		if (r < 0)
+			return r;
+	}
+	return wait_and_dispatch(dsp, sigmask, NULL);
 }
 
 MV_EXPORT int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
@@ -210,8 +221,12 @@ MV_EXPORT int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 	if (dispatcher_busy(dsp))
 		return -EBUSY;
 	for (;;) {
-		int r = wait_and_dispatch(dsp, sigmask, &freed);
+		int r = 0;
 
+		if (__builtin_expect(dsp->state & DSP_TIMER_STALE, 0))
+			r = catch_up(dsp);
+		if (r == 0)
+			r = wait_and_dispatch(dsp, sigmask, &freed);
 		if (freed)
 			return 0;
 		if (r >= 0)

@@ -50,10 +50,11 @@ static uint32_t slot_take(struct dispatcher *dsp, struct event *evt)
 		dsp->free_head = dsp->slots[idx].next_free;
 	} else {
 		idx = dsp->slots_used++;
-		dsp->slots[idx].gen = 0;
+		dsp->slots[idx].token = 0;
 	}
 	slot = &dsp->slots[idx];
-	*slot = (struct slot){ .evt = evt, .gen = slot->gen, .fd = evt->fd };
+	/* The generation stays; not in the epoll set yet. */
+	*slot = (struct slot){ .evt = evt, .token = slot->token, .fd = evt->fd };
 	return idx;
 }
 
@@ -68,7 +69,8 @@ static void slot_release(struct dispatcher *dsp, uint32_t idx)
 
 	slot->evt = NULL;
 	slot->state = 0;
-	if (++slot->gen == 0)
+	slot->token = (uint64_t)(slot_gen(slot) + 1) << 32;
+	if (slot_gen(slot) == 0)
 		return;
 	slot->next_free = dsp->free_head;
 	dsp->free_head = idx + 1;
@@ -109,7 +111,7 @@ static void fd_owner_claim(struct dispatcher *dsp, uint32_t idx)
 		struct slot *stale = &dsp->slots[*owner - 1];
 
 		if (stale->evt && stale->fd == fd) {
-			stale->state &= ~SLOT_IN_EPOLL;
+			slot_set_in_epoll(dsp, *owner - 1, false);
 			stale->armed_events = 0;
 		}
 	}
@@ -145,13 +147,13 @@ static int kernel_update(struct dispatcher *dsp, uint32_t idx, int op,
 		return -errno;
 	if (op == EPOLL_CTL_DEL) {
 		fd_owner_drop(dsp, idx);
-		slot->state &= ~SLOT_IN_EPOLL;
+		slot_set_in_epoll(dsp, idx, false);
 		slot->armed_events = 0;
 		return 0;
 	}
 	if (op == EPOLL_CTL_ADD)
 		fd_owner_claim(dsp, idx);
-	slot->state |= SLOT_IN_EPOLL;
+	slot_set_in_epoll(dsp, idx, true);
 	slot->armed_events = events;
 	/* See the one-shot handling in dispatch_ready(). */
 	slot->modified_in = dsp->waits;
@@ -169,12 +171,12 @@ void slot_unregister(struct dispatcher *dsp, uint32_t idx)
 	struct event *evt = slot->evt;
 
 	/* Nothing to do about a failed DEL: the event goes all the same. */
-	if (slot->state & SLOT_IN_EPOLL)
+	if (slot_in_epoll(slot))
 		kernel_update(dsp, idx, EPOLL_CTL_DEL, 0);
 	timeout_cancel(dsp, idx);
 	addr_index_remove(&dsp->by_addr, dsp->slots, idx);
 	if (event_owns_slot(dsp, evt, idx)) {
-		evt->priv_.slot_ = 0;
+		evt->priv_.token_ = 0;
 		evt->dsp = NULL;
 	}
 	slot_release(dsp, idx);
@@ -219,7 +221,7 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 	found = addr_index_find(&dsp->by_addr, dsp->slots, evt, &probe);
 	if (found) {
 		evt->dsp = dsp;
-		evt->priv_.slot_ = found;
+		evt->priv_.token_ = slot_token(dsp, found - 1);
 		return -EEXIST;
 	}
 	r = timeout_deadline(dsp, &evt->tmo, evt->flags, &deadline);
@@ -238,7 +240,7 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 	if (deadline != NO_DEADLINE) {
 		r = timeout_arm(dsp, idx, deadline);
 		if (r < 0) {
-			if (dsp->slots[idx].state & SLOT_IN_EPOLL)
+			if (slot_in_epoll(&dsp->slots[idx]))
 				kernel_update(dsp, idx, EPOLL_CTL_DEL, 0);
 			slot_release(dsp, idx);
 			return r;
@@ -246,7 +248,7 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 	}
 	addr_index_insert_at(&dsp->by_addr, probe, idx);
 	evt->ep.data.u64 = slot_token(dsp, idx);
-	evt->priv_ = (struct event_private_){ .slot_ = idx + 1 };
+	evt->priv_ = (struct event_private_){ .token_ = slot_token(dsp, idx) };
 	evt->dsp = dsp;
 	return 0;
 }
@@ -291,7 +293,7 @@ MV_EXPORT int event_modify(struct event *evt)
 	if (slot->fd < 0)
 		return 0;
 	events = evt->ep.events;
-	if (slot->state & SLOT_IN_EPOLL) {
+	if (slot_in_epoll(slot)) {
 		if (events == slot->armed_events)
 			return 0;	/* unchanged: no system call */
 		return kernel_update(dsp, (uint32_t)idx, EPOLL_CTL_MOD, events);

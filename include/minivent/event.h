@@ -121,8 +121,9 @@ typedef void (*cleanup_fn)(struct event *evt);
  * size when the library grows.
  */
 struct event_private_ {
-	uint32_t slot_;		/**< 1 + index of the dispatcher's record, 0 if none */
-	uint32_t reserved_[3];	/**< room for growth; keep zero */
+	/** Index and generation of the dispatcher's record, 0 if none. */
+	uint64_t token_;
+	uint32_t reserved_[2];	/**< room for growth; keep zero */
 };
 
 /**

@@ -152,7 +152,7 @@ static void check_registration(void)
 		const struct m_event *e = &F->m.ev[i];
 
 		if (e->reg && e->has_tmo && e->deadline == M_FAR)
-			CHECK(F->dsp->slots[F->ev[i].priv_.slot_ - 1].deadline >=
+			CHECK(F->dsp->slots[(uint32_t)F->ev[i].priv_.token_].deadline >=
 			      F->base + 3600 * NSEC_PER_SEC);
 	}
 }

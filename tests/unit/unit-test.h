@@ -61,8 +61,8 @@ struct dispatcher *monotonic_dispatcher(void);
 /* Is the timeout of registered @evt in its dispatcher's heap? (internals) */
 static inline bool timeout_armed(const struct event *evt)
 {
-	return evt->dsp && evt->priv_.slot_ &&
-	       evt->dsp->slots[evt->priv_.slot_ - 1].heap_pos != 0;
+	return evt->dsp && (uint32_t)evt->priv_.token_ &&
+	       evt->dsp->slots[(uint32_t)evt->priv_.token_].heap_pos != 0;
 }
 
 static inline struct timespec ms(long msec)
