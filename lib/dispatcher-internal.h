@@ -210,14 +210,15 @@ static inline bool claim_event(struct dispatcher *dsp, struct event *evt,
 
 /*
  * The slot of @evt, which claims to be registered with @dsp, or -1 if it
- * is not (never added, removed since, or overwritten).
+ * is not (never added, removed since, or overwritten). An index of 0
+ * needs no test of its own: slot 0 never holds an event.
  */
 static inline int64_t slot_of(const struct dispatcher *dsp,
 			      const struct event *evt)
 {
 	uint32_t idx = (uint32_t)evt->priv_.token_;
 
-	if (idx == 0 || idx >= dsp->slots_used || dsp->slots[idx].evt != evt)
+	if (idx >= dsp->slots_used || dsp->slots[idx].evt != evt)
 		return -1;
 	return idx;
 }

@@ -331,10 +331,60 @@ mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 	return 0;
 }
 
+/* The end of push_relative() when the deadline moves earlier or is new. */
+static __attribute__((noinline)) int
+arm_relative(struct event *evt, const struct timespec *tmo, int64_t deadline)
+{
+	struct dispatcher *dsp = evt->dsp;
+	uint32_t idx = (uint32_t)evt->priv_.token_;
+	int r = arm(dsp, idx, deadline);
+
+	if (r < 0)
+		return r;
+	/* Supersedes a relative timeout set earlier in this pass. */
+	dsp->slots[idx].state &= ~SLOT_PENDING;
+	evt->tmo = *tmo;
+	return 0;
+}
+
+/*
+ * A relative timeout of registered @evt set now: @tmo is valid and not
+ * {0, 0}. Only @evt and @tmo live across the clock read, and pushing the
+ * deadline later (arm()'s first case) is done here, everything else in
+ * arm_relative(): so the call needs few registers saved. The deadline
+ * needs no clamp at 1: the clock is positive, the timeout at least 1 ns.
+ */
+static __attribute__((noinline)) int
+push_relative(struct event *evt, const struct timespec *tmo)
+{
+	int64_t now = clock_now_ns(evt->dsp->clock), deadline;
+	struct dispatcher *dsp;
+	struct slot *s;
+
+	if (now < 0)
+		return (int)now;
+	dsp = evt->dsp;
+	s = &dsp->slots[(uint32_t)evt->priv_.token_];
+	deadline = ns_add_sat(now, timespec_to_ns(tmo));
+	/* See deadline_of(): CLOCK_REALTIME may have stepped back. */
+	if ((dsp->state & DSP_TIMEOUT_PASS) && deadline <= dsp->cutoff)
+		deadline = dsp->cutoff + 1;
+	if (!s->heap_pos ||
+	    deadline < dsp->heap.entries[s->heap_pos - 1].deadline)
+		return arm_relative(evt, tmo, deadline);
+	s->deadline = deadline;
+	s->deadline_seq = ++dsp->arm_seq;
+	/* Supersedes a relative timeout set earlier in this pass. */
+	s->state &= ~SLOT_PENDING;
+	evt->tmo = *tmo;
+	return 0;
+}
+
 /*
  * The hot path of a busy server: a callback pushes an idle timeout back.
- * It makes no call, so that it needs no registers saved; everything else
- * goes to mod_timeout_now().
+ * Inside a batch it makes no call, so that it needs no registers saved;
+ * outside one, push_relative() reads the clock. Everything else goes to
+ * mod_timeout_now().
  */
 MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 {
@@ -349,10 +399,13 @@ MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 		return -ENOENT;
 	if (!timespec_valid(tmo))
 		return -EINVAL;
-	if ((dsp->state & DSP_DEFER_CLOCK) && !(evt->flags & TMO_ABS) &&
-	    !timespec_is_zero(tmo) && defer_relative(dsp, (uint32_t)idx, tmo)) {
-		evt->tmo = *tmo;
-		return 0;
+	if (!(evt->flags & TMO_ABS) && !timespec_is_zero(tmo)) {
+		if ((dsp->state & DSP_DEFER_CLOCK) &&
+		    defer_relative(dsp, (uint32_t)idx, tmo)) {
+			evt->tmo = *tmo;
+			return 0;
+		}
+		return push_relative(evt, tmo);
 	}
 	return mod_timeout_now(dsp, (uint32_t)idx, evt, tmo);
 }

@@ -504,8 +504,9 @@ static void test_mod_timeout_failures(void **state)
 	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 1, 0 }), -EINVAL);
 	wrap_fail(WRAP_TIMERFD_SETTIME, 1, EIO);
 	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 1, 0 }), -EIO);
-	/* Nothing was armed by the failed calls. */
+	/* Nothing was armed or recorded by the failed calls. */
 	assert_false(timeout_armed(&f->p.evt));
+	assert_true(f->p.evt.tmo.tv_sec == 0 && f->p.evt.tmo.tv_nsec == 0);
 	wrap_reset();
 	assert_int_equal(event_mod_timeout(&f->p.evt, &(struct timespec){ 0, 1 }), 0);
 	wait_once(f->dsp);
