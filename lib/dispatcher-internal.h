@@ -55,8 +55,16 @@
 /* Largest timer slack accepted: one hour. */
 #define MAX_TIMER_SLACK_NS (3600LL * 1000000000LL)
 
+/*
+ * slot::armed_events keeps EPOLLERR and EPOLLHUP with the mask the kernel
+ * has: epoll reports them whatever the mask, so a readiness report is
+ * masked with one AND, and a change of these two bits alone needs no
+ * system call.
+ */
+#define ARMED_ALWAYS (EPOLLERR | EPOLLHUP)
+
 /* slot::armed_events of a one-shot descriptor the kernel has disabled. */
-#define ARMED_DISABLED EPOLLONESHOT
+#define ARMED_DISABLED (EPOLLONESHOT | ARMED_ALWAYS)
 
 /* slot::state bits */
 enum {
@@ -78,7 +86,7 @@ struct slot {
 		uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
 	};
 	int fd;			/* as registered; -1 for a timer */
-	uint32_t armed_events;	/* the mask the kernel has */
+	uint32_t armed_events;	/* the kernel's mask | ARMED_ALWAYS; 0 if none */
 	uint32_t state;		/* SLOT_* bits */
 	int64_t deadline;	/* the real deadline; may be later than the key */
 	uint64_t deadline_seq;	/* arming order of deadline */
@@ -149,6 +157,12 @@ struct dispatcher {
 	uint32_t fd_owner_capacity;
 
 	struct epoll_event batch[DISPATCH_BATCH];
+	/*
+	 * The end of the reports that the running fd pass dispatches:
+	 * free_dispatcher() moves it to the start, which ends the pass
+	 * without a test after every callback.
+	 */
+	const struct epoll_event *batch_end;
 };
 
 #define TOKEN_INDEX_MASK UINT64_C(0xffffffff)

@@ -142,6 +142,8 @@ MV_EXPORT void free_dispatcher(struct dispatcher *dsp)
 	if (!dsp || (dsp->state & DSP_FREE_PENDING))
 		return;
 	dsp->state |= DSP_FREE_PENDING;
+	/* No more reports of the running batch, if any. */
+	dsp->batch_end = dsp->batch;
 	/* From a cleanup of cleanup_dispatcher(): its walk finishes the job. */
 	if (!(dsp->state & DSP_CLEANING))
 		run_cleanups(dsp);

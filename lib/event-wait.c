@@ -68,11 +68,8 @@ void dispatch_callback(struct dispatcher *dsp, uint32_t idx,
 	run_callback(dsp, slot_token(dsp, idx), reason, events);
 }
 
-/*
- * One report of the fd pass. Returns false when the pass must stop (the
- * dispatcher is being freed).
- */
-static inline __attribute__((always_inline)) bool
+/* One report of the fd pass. */
+static inline __attribute__((always_inline)) void
 dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
 {
 	uint64_t token = report->data.u64;
@@ -84,16 +81,16 @@ dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
 		/* The timer, or removed earlier in this batch (or long ago). */
 		if (token == TIMER_TOKEN)
 			dsp->state |= DSP_TIMER_DUE;
-		return true;
+		return;
 	}
 	/*
 	 * Report only what the event asks for now: a callback earlier in
-	 * this batch may have narrowed its mask. EPOLLERR and EPOLLHUP come
-	 * whatever the mask, as epoll reports them.
+	 * this batch may have narrowed its mask. The kept mask includes
+	 * EPOLLERR and EPOLLHUP, which epoll reports whatever the mask.
 	 */
-	events = report->events & (slot->armed_events | EPOLLERR | EPOLLHUP);
+	events = report->events & slot->armed_events;
 	if (!events)
-		return true;
+		return;
 	/*
 	 * The kernel disabled a one-shot descriptor when it reported it,
 	 * unless a callback of this batch has armed it again since.
@@ -101,7 +98,6 @@ dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
 	if ((slot->armed_events & EPOLLONESHOT) && slot->modified_in != dsp->waits)
 		slot->armed_events = ARMED_DISABLED;
 	run_callback(dsp, token, REASON_EVENT_OCCURED, events);
-	return !(dsp->state & DSP_FREE_PENDING);
 }
 
 /*
@@ -164,7 +160,7 @@ finish_wait(struct dispatcher *dsp, bool *freed)
 static inline __attribute__((always_inline)) int
 wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 {
-	const struct epoll_event *report, *end;
+	const struct epoll_event *report;
 	int count;
 
 	count = epoll_pwait(dsp->epfd, dsp->batch, DISPATCH_BATCH, -1, sigmask);
@@ -181,9 +177,10 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	dsp->state |= DSP_IN_WAIT | DSP_FD_PASS;
 	if (count > 1)
 		dsp->state |= DSP_DEFER_CLOCK;
-	for (report = dsp->batch, end = report + count; report < end; report++)
-		if (!dispatch_report(dsp, report))
-			break;
+	/* free_dispatcher() in a callback ends the pass (see batch_end). */
+	dsp->batch_end = dsp->batch + count;
+	for (report = dsp->batch; report < dsp->batch_end; report++)
+		dispatch_report(dsp, report);
 	if (__builtin_expect((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING |
 					    DSP_TIMER_STALE)) | dsp->pending_count, 0))
 		return finish_wait(dsp, freed);

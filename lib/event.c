@@ -154,7 +154,7 @@ static int kernel_update(struct dispatcher *dsp, uint32_t idx, int op,
 	if (op == EPOLL_CTL_ADD)
 		fd_owner_claim(dsp, idx);
 	slot_set_in_epoll(dsp, idx, true);
-	slot->armed_events = events;
+	slot->armed_events = events | ARMED_ALWAYS;
 	/* See the one-shot handling in dispatch_ready(). */
 	slot->modified_in = dsp->waits;
 	return 0;
@@ -294,7 +294,7 @@ MV_EXPORT int event_modify(struct event *evt)
 		return 0;
 	events = evt->ep.events;
 	if (slot_in_epoll(slot)) {
-		if (events == slot->armed_events)
+		if ((events | ARMED_ALWAYS) == slot->armed_events)
 			return 0;	/* unchanged: no system call */
 		return kernel_update(dsp, (uint32_t)idx, EPOLL_CTL_MOD, events);
 	}

@@ -239,7 +239,8 @@ int event_remove(struct event *evt);
  * 0 keeps the descriptor in the epoll set with an empty mask, so only
  * EPOLLERR and EPOLLHUP arrive (use event_remove() to stop hearing it);
  * the timeout stays. A timer's mask is ignored. No system call is made
- * when the mask did not change. A callback later in the same batch
+ * when the mask did not change (EPOLLERR and EPOLLHUP, which epoll
+ * reports anyway, do not count). A callback later in the same batch
  * receives only the events the new mask asks for (plus EPOLLERR and
  * EPOLLHUP), and is not called if none is left.
  * @return 0, -EINVAL (NULL, or not registered: evt->dsp is NULL),

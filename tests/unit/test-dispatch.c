@@ -734,6 +734,46 @@ static void test_free_dispatcher_in_callback(void **state)
 	assert_int_equal(c.cleanups, 1);
 }
 
+/*
+ * The same in the fd pass: whichever of two ready pipes comes first
+ * frees the dispatcher, and the other's report of the same batch is not
+ * dispatched.
+ */
+static void free_dsp_in_fd_pass(struct probe *self)
+{
+	struct probe *other = self->ctx;
+
+	if (other->calls)
+		return;
+	free_dispatcher(the_dsp);
+	assert_int_equal(other->cleanups, 1);
+}
+
+static void test_free_dispatcher_in_fd_pass(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe p[2];
+	int fds[2][2];
+
+	the_dsp = dsp;
+	for (int i = 0; i < 2; i++) {
+		make_pipe(fds[i]);
+		probe_init(&p[i], fds[i][0], EPOLLIN);
+		p[i].action = free_dsp_in_fd_pass;
+		p[i].ctx = &p[1 - i];
+		assert_int_equal(event_add(dsp, &p[i].evt), 0);
+		write_byte(fds[i][1]);
+	}
+	assert_int_equal(event_loop(dsp, NULL, NULL), 0);
+	assert_int_equal(p[0].calls + p[1].calls, 1);
+	assert_int_equal(p[0].cleanups, 1);
+	assert_int_equal(p[1].cleanups, 1);
+	for (int i = 0; i < 2; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
 static int self_cleaning_calls;
 
 static int cleanup_everything_callback(struct event *evt, uint32_t events)
@@ -932,6 +972,7 @@ int main(void)
 		cmocka_unit_test(test_timeout_pass_reentrancy),
 		cmocka_unit_test(test_nested_wait_and_add),
 		cmocka_unit_test(test_free_dispatcher_in_callback),
+		cmocka_unit_test(test_free_dispatcher_in_fd_pass),
 		cmocka_unit_test(test_cleanup_dispatcher_in_callback),
 		cmocka_unit_test(test_event_loop_errors),
 		cmocka_unit_test(test_timer_rearm_failure_is_retried),

@@ -394,6 +394,11 @@ static void test_modify(void **state)
 	wrap_reset();
 	assert_int_equal(event_modify(&f->p.evt), 0);
 	assert_int_equal(wrap_calls(WRAP_EPOLL_CTL), 0);
+	/* Nor for EPOLLERR and EPOLLHUP, which epoll reports anyway. */
+	f->p.evt.ep.events |= EPOLLERR | EPOLLHUP;
+	assert_int_equal(event_modify(&f->p.evt), 0);
+	assert_int_equal(wrap_calls(WRAP_EPOLL_CTL), 0);
+	f->p.evt.ep.events &= ~(uint32_t)(EPOLLERR | EPOLLHUP);
 
 	/* Empty mask: no callback although the pipe is readable. */
 	write_byte(f->fds[1]);
