@@ -42,6 +42,49 @@ static inline void place(struct timeout_heap *heap, struct slot *slots,
 	slots[entry.slot].heap_pos = i + 1;
 }
 
+/* The earlier of entries @a and @b; @a if they tie. */
+static inline const struct heap_entry *
+earlier_of(const struct slot *slots, const struct heap_entry *a,
+	   const struct heap_entry *b)
+{
+	return entry_before(slots, b, a) ? b : a;
+}
+
+/*
+ * The earliest of the children of the entry whose first child is @c in a
+ * heap of @count entries, or NULL if it has none. A full set of four,
+ * the common case, is compared in two independent pairs and a final, a
+ * shallower chain than three compares in a row.
+ */
+static inline const struct heap_entry *
+earliest_child(const struct slot *slots, const struct heap_entry *e,
+	       uint32_t c, uint32_t count)
+{
+	const struct heap_entry *best;
+
+	if (c + ARITY <= count) {
+		const struct heap_entry *k = &e[c];
+
+		return earlier_of(slots, earlier_of(slots, k, k + 1),
+				  earlier_of(slots, k + 2, k + 3));
+	}
+	if (c >= count)
+		return NULL;
+	best = &e[c];
+	for (c++; c < count; c++)
+		best = earlier_of(slots, best, &e[c]);
+	return best;
+}
+
+/* Move the entry at @best into the hole at *@hole, which moves there. */
+static inline void move_up_into(struct heap_entry *e, struct slot *slots,
+				uint32_t *hole, const struct heap_entry *best)
+{
+	e[*hole] = *best;
+	slots[best->slot].heap_pos = *hole + 1;
+	*hole = (uint32_t)(best - e);
+}
+
 /* Move the hole at @i up until @entry fits, then store @entry there. */
 static void sift_up(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 		    struct heap_entry entry)
@@ -62,19 +105,13 @@ static void sift_down(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 		      struct heap_entry entry)
 {
 	for (;;) {
-		uint32_t c = first_child_of(i), end, best;
+		const struct heap_entry *best =
+			earliest_child(slots, heap->entries, first_child_of(i),
+				       heap->count);
 
-		if (c >= heap->count)
+		if (!best || !entry_before(slots, best, &entry))
 			break;
-		end = c + ARITY < heap->count ? c + ARITY : heap->count;
-		best = c;
-		for (c++; c < end; c++)
-			if (entry_before(slots, &heap->entries[c], &heap->entries[best]))
-				best = c;
-		if (!entry_before(slots, &heap->entries[best], &entry))
-			break;
-		place(heap, slots, i, heap->entries[best]);
-		i = best;
+		move_up_into(heap->entries, slots, &i, best);
 	}
 	place(heap, slots, i, entry);
 }
@@ -152,6 +189,30 @@ void heap_update(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 	struct heap_entry entry = { .deadline = deadline, .slot = idx };
 
 	reposition(heap, slots, slots[idx].heap_pos - 1, entry);
+}
+
+/*
+ * Taking the top out is what firing timeouts does, so it has a path of
+ * its own. The last entry, which is to fill the hole, came from the
+ * bottom and almost always belongs near it again: instead of comparing it
+ * on every level on the way down, the hole goes all the way down along
+ * the earlier children, and the last entry climbs from there, usually not
+ * at all (Floyd's variant).
+ */
+void heap_pop(struct timeout_heap *heap, struct slot *slots)
+{
+	const struct heap_entry *best;
+	struct heap_entry last;
+	uint32_t hole = 0;
+
+	slots[heap->entries[0].slot].heap_pos = 0;
+	if (--heap->count == 0)
+		return;
+	last = heap->entries[heap->count];
+	while ((best = earliest_child(slots, heap->entries, first_child_of(hole),
+				      heap->count)))
+		move_up_into(heap->entries, slots, &hole, best);
+	sift_up(heap, slots, hole, last);
 }
 
 void heap_remove(struct timeout_heap *heap, struct slot *slots, uint32_t idx)

@@ -52,6 +52,8 @@ void heap_insert(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 /* Change the key of slot @idx, which is in the heap. */
 void heap_update(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 		 int64_t deadline);
+/* Take the top out; the heap must not be empty. */
+void heap_pop(struct timeout_heap *heap, struct slot *slots);
 /* Take slot @idx out of the heap; a no-op if it is not in it. */
 void heap_remove(struct timeout_heap *heap, struct slot *slots, uint32_t idx);
 

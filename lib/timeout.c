@@ -298,7 +298,7 @@ int timeout_expire(struct dispatcher *dsp)
 		 */
 		__builtin_prefetch(dsp->slots[idx].evt);
 		/* One-shot: the timeout is gone before the callback runs. */
-		heap_remove(&dsp->heap, dsp->slots, idx);
+		heap_pop(&dsp->heap, dsp->slots);
 		dispatch_callback(dsp, idx, REASON_TIMEOUT, 0);
 		if (dsp->state & DSP_FREE_PENDING)
 			break;
@@ -307,33 +307,12 @@ int timeout_expire(struct dispatcher *dsp)
 	return 0;
 }
 
-/* Cancel, or arm now: everything but a deferred push-back. @tmo is valid. */
+/*
+ * Arm registered @evt's timeout at @deadline, which @tmo gave, and record
+ * @tmo in the event; nothing changes on failure.
+ */
 static __attribute__((noinline)) int
-mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
-		const struct timespec *tmo)
-{
-	int64_t deadline = NO_DEADLINE;
-	int r;
-
-	if (timespec_is_zero(tmo)) {
-		timeout_cancel(dsp, idx);
-	} else {
-		r = deadline_of(dsp, tmo, evt->flags, &deadline);
-		if (r < 0)
-			return r;
-		r = arm(dsp, idx, deadline);
-		if (r < 0)
-			return r;
-		/* Supersedes a relative timeout set earlier in this pass. */
-		dsp->slots[idx].state &= ~SLOT_PENDING;
-	}
-	evt->tmo = *tmo;
-	return 0;
-}
-
-/* The end of push_relative() when the deadline moves earlier or is new. */
-static __attribute__((noinline)) int
-arm_relative(struct event *evt, const struct timespec *tmo, int64_t deadline)
+arm_and_record(struct event *evt, const struct timespec *tmo, int64_t deadline)
 {
 	struct dispatcher *dsp = evt->dsp;
 	uint32_t idx = (uint32_t)evt->priv_.token_;
@@ -347,11 +326,30 @@ arm_relative(struct event *evt, const struct timespec *tmo, int64_t deadline)
 	return 0;
 }
 
+/* Cancel, or arm now: everything but a deferred push-back. @tmo is valid. */
+static __attribute__((noinline)) int
+mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
+		const struct timespec *tmo)
+{
+	int64_t deadline = NO_DEADLINE;
+	int r;
+
+	if (timespec_is_zero(tmo)) {
+		timeout_cancel(dsp, idx);
+		evt->tmo = *tmo;
+		return 0;
+	}
+	r = deadline_of(dsp, tmo, evt->flags, &deadline);
+	if (r < 0)
+		return r;
+	return arm_and_record(evt, tmo, deadline);
+}
+
 /*
  * A relative timeout of registered @evt set now: @tmo is valid and not
  * {0, 0}. Only @evt and @tmo live across the clock read, and pushing the
  * deadline later (arm()'s first case) is done here, everything else in
- * arm_relative(): so the call needs few registers saved. The deadline
+ * arm_and_record(): so the call needs few registers saved. The deadline
  * needs no clamp at 1: the clock is positive, the timeout at least 1 ns.
  */
 static __attribute__((noinline)) int
@@ -371,7 +369,7 @@ push_relative(struct event *evt, const struct timespec *tmo)
 		deadline = dsp->cutoff + 1;
 	if (!s->heap_pos ||
 	    deadline < dsp->heap.entries[s->heap_pos - 1].deadline)
-		return arm_relative(evt, tmo, deadline);
+		return arm_and_record(evt, tmo, deadline);
 	s->deadline = deadline;
 	s->deadline_seq = ++dsp->arm_seq;
 	/* Supersedes a relative timeout set earlier in this pass. */
