@@ -258,7 +258,8 @@ int event_modify(struct event *evt);
  * Set by a callback of a batch with several ready descriptors, a relative
  * timeout starts from one clock read taken when the batch's callbacks
  * have returned: later than the call by at most the rest of the batch,
- * never earlier.
+ * never earlier (for up to 256 events per batch; beyond that a call reads
+ * the clock itself).
  * @return 0, -EINVAL (NULL argument, tv_nsec outside 0..999999999,
  *         negative tv_sec, unknown flags, or not registered: evt->dsp is
  *         NULL), -ENOENT (evt->dsp names a dispatcher it is not registered
