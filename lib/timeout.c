@@ -119,6 +119,24 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
 }
 
 /*
+ * Pushing a deadline back (an idle timeout on activity) is the common
+ * case. The heap key may stay where it is, as a lower bound: no sift, no
+ * timer change. The entry is re-keyed only when the timer fires for it,
+ * which an often-pushed timeout rarely sees. False if slot @s has no key,
+ * or one later than @deadline: then it must be armed.
+ */
+static inline __attribute__((always_inline)) bool
+push_back_lazily(struct dispatcher *dsp, struct slot *s, int64_t deadline)
+{
+	if (!s->heap_pos ||
+	    deadline < dsp->heap.entries[s->heap_pos - 1].deadline)
+		return false;
+	s->deadline = deadline;
+	s->deadline_seq = ++dsp->arm_seq;
+	return true;
+}
+
+/*
  * Put slot @idx's timeout at @deadline. During a pass the timerfd is left
  * for the end of the pass (see wait_and_dispatch()), so arming cannot fail
  * there.
@@ -128,18 +146,8 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
 	struct slot *s = &dsp->slots[idx];
 
-	/*
-	 * Pushing a deadline back (an idle timeout on activity) is the
-	 * common case. The heap key may stay where it is, as a lower bound:
-	 * no sift, no timer change. The entry is re-keyed only when the
-	 * timer fires for it, which an often-pushed timeout rarely sees.
-	 */
-	if (s->heap_pos &&
-	    deadline >= dsp->heap.entries[s->heap_pos - 1].deadline) {
-		s->deadline = deadline;
-		s->deadline_seq = ++dsp->arm_seq;
+	if (push_back_lazily(dsp, s, deadline))
 		return 0;
-	}
 	if (timer_target(dsp, deadline) < dsp->armed) {
 		if (dsp->state & DSP_PASSES) {
 			dsp->state |= DSP_TIMER_STALE;
@@ -348,7 +356,7 @@ mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 /*
  * A relative timeout of registered @evt set now: @tmo is valid and not
  * {0, 0}. Only @evt and @tmo live across the clock read, and pushing the
- * deadline later (arm()'s first case) is done here, everything else in
+ * deadline later (push_back_lazily()) is done here, everything else in
  * arm_and_record(): so the call needs few registers saved. The deadline
  * needs no clamp at 1: the clock is positive, the timeout at least 1 ns.
  */
@@ -367,11 +375,8 @@ push_relative(struct event *evt, const struct timespec *tmo)
 	/* See deadline_of(): CLOCK_REALTIME may have stepped back. */
 	if ((dsp->state & DSP_TIMEOUT_PASS) && deadline <= dsp->cutoff)
 		deadline = dsp->cutoff + 1;
-	if (!s->heap_pos ||
-	    deadline < dsp->heap.entries[s->heap_pos - 1].deadline)
+	if (!push_back_lazily(dsp, s, deadline))
 		return arm_and_record(evt, tmo, deadline);
-	s->deadline = deadline;
-	s->deadline_seq = ++dsp->arm_seq;
 	/* Supersedes a relative timeout set earlier in this pass. */
 	s->state &= ~SLOT_PENDING;
 	evt->tmo = *tmo;
