@@ -22,6 +22,19 @@
 #include "export.h"
 #include "time-internal.h"
 
+/*
+ * A timeout set by a callback of the running timeout pass is due on the
+ * next wait at the earliest; otherwise a callback re-arming its own
+ * timeout in the past would keep the pass going forever.
+ */
+static inline int64_t after_this_pass(const struct dispatcher *dsp,
+				      int64_t when)
+{
+	if ((dsp->state & DSP_TIMEOUT_PASS) && when <= dsp->cutoff)
+		return dsp->cutoff + 1;
+	return when;
+}
+
 /* The deadline of @tmo, which is valid and not {0, 0}. */
 static inline __attribute__((always_inline)) int
 deadline_of(const struct dispatcher *dsp, const struct timespec *tmo,
@@ -39,14 +52,7 @@ deadline_of(const struct dispatcher *dsp, const struct timespec *tmo,
 	/* An absolute timerfd value of 0 would mean "disarm". */
 	if (when < 1)
 		when = 1;
-	/*
-	 * A timeout set by a callback of the running timeout pass is due on
-	 * the next wait at the earliest; otherwise a callback re-arming its
-	 * own timeout in the past would keep the pass going forever.
-	 */
-	if ((dsp->state & DSP_TIMEOUT_PASS) && when <= dsp->cutoff)
-		when = dsp->cutoff + 1;
-	*deadline = when;
+	*deadline = after_this_pass(dsp, when);
 	return 0;
 }
 
@@ -371,10 +377,8 @@ push_relative(struct event *evt, const struct timespec *tmo)
 		return (int)now;
 	dsp = evt->dsp;
 	s = &dsp->slots[(uint32_t)evt->priv_.token_];
-	deadline = ns_add_sat(now, timespec_to_ns(tmo));
-	/* See deadline_of(): CLOCK_REALTIME may have stepped back. */
-	if ((dsp->state & DSP_TIMEOUT_PASS) && deadline <= dsp->cutoff)
-		deadline = dsp->cutoff + 1;
+	/* Even a fresh clock read: CLOCK_REALTIME may have stepped back. */
+	deadline = after_this_pass(dsp, ns_add_sat(now, timespec_to_ns(tmo)));
 	if (!push_back_lazily(dsp, s, deadline))
 		return arm_and_record(evt, tmo, deadline);
 	/* Supersedes a relative timeout set earlier in this pass. */
