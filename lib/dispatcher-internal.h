@@ -8,7 +8,7 @@
  * Every registration has a record (struct slot) in a table that the
  * dispatcher owns. The record holds all the dispatcher knows about the
  * registration: the descriptor as it was registered, the mask the kernel
- * has, the timeout's place in the heap. struct event only carries the
+ * has, the deadlines. struct event only carries the
  * registration's token (priv_.token_), so an application that overwrites
  * a registered event, by re-initializing it or adding it to another
  * dispatcher, can no longer corrupt the table or the heap. An event
@@ -81,10 +81,7 @@ struct slot {
 	 * compare checks both. See slot_token() and the accessors below.
 	 */
 	uint64_t token;
-	union {
-		uint32_t heap_pos;	/* 1 + index in the timeout heap, 0 if none */
-		uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
-	};
+	uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
 	int fd;			/* as registered; -1 for a timer */
 	uint32_t armed_events;	/* the kernel's mask | ARMED_ALWAYS; 0 if none */
 	uint32_t state;		/* SLOT_* bits */

@@ -35,11 +35,11 @@ static inline bool entry_before(const struct slot *slots,
 	return slots[a->slot].key_seq < slots[b->slot].key_seq;
 }
 
-static inline void place(struct timeout_heap *heap, struct slot *slots,
-			 uint32_t i, struct heap_entry entry)
+static inline void place(struct timeout_heap *heap, uint32_t i,
+			 struct heap_entry entry)
 {
 	heap->entries[i] = entry;
-	slots[entry.slot].heap_pos = i + 1;
+	heap->pos[entry.slot] = i + 1;
 }
 
 /* The earlier of entries @a and @b; @a if they tie. */
@@ -77,11 +77,11 @@ earliest_child(const struct slot *slots, const struct heap_entry *e,
 }
 
 /* Move the entry at @best into the hole at *@hole, which moves there. */
-static inline void move_up_into(struct heap_entry *e, struct slot *slots,
+static inline void move_up_into(struct heap_entry *e, uint32_t *pos,
 				uint32_t *hole, const struct heap_entry *best)
 {
 	e[*hole] = *best;
-	slots[best->slot].heap_pos = *hole + 1;
+	pos[best->slot] = *hole + 1;
 	*hole = (uint32_t)(best - e);
 }
 
@@ -94,10 +94,10 @@ static void sift_up(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 
 		if (!entry_before(slots, &entry, &heap->entries[p]))
 			break;
-		place(heap, slots, i, heap->entries[p]);
+		place(heap, i, heap->entries[p]);
 		i = p;
 	}
-	place(heap, slots, i, entry);
+	place(heap, i, entry);
 }
 
 /* Move the hole at @i down until @entry fits, then store @entry there. */
@@ -111,9 +111,9 @@ static void sift_down(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 
 		if (!best || !entry_before(slots, best, &entry))
 			break;
-		move_up_into(heap->entries, slots, &i, best);
+		move_up_into(heap->entries, heap->pos, &i, best);
 	}
-	place(heap, slots, i, entry);
+	place(heap, i, entry);
 }
 
 /* Store @entry at @i, moving it whichever way restores the order. */
@@ -145,10 +145,22 @@ static size_t skew_for(const void *mem)
 int heap_reserve(struct timeout_heap *heap, uint32_t capacity)
 {
 	char *mem = heap->entries ? (char *)heap->entries - heap->skew : NULL;
+	uint32_t *pos;
 	size_t skew;
 
 	if (capacity <= heap->capacity)
 		return 0;
+	/*
+	 * The positions first: if the entries cannot grow after them, the
+	 * larger table is merely unused (its new part says "not in the
+	 * heap"), and the heap is as it was.
+	 */
+	pos = realloc(heap->pos, (size_t)capacity * sizeof(*pos));
+	if (!pos)
+		return -ENOMEM;
+	memset(pos + heap->capacity, 0,
+	       (size_t)(capacity - heap->capacity) * sizeof(*pos));
+	heap->pos = pos;
 	/*
 	 * realloc() keeps the growth of a large heap free of copies (glibc
 	 * moves its pages); the entries move only if the block's alignment
@@ -172,6 +184,7 @@ void heap_release(struct timeout_heap *heap)
 {
 	if (heap->entries)
 		free((char *)heap->entries - heap->skew);
+	free(heap->pos);
 	*heap = (struct timeout_heap){ 0 };
 }
 
@@ -188,7 +201,7 @@ void heap_update(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 {
 	struct heap_entry entry = { .deadline = deadline, .slot = idx };
 
-	reposition(heap, slots, slots[idx].heap_pos - 1, entry);
+	reposition(heap, slots, heap->pos[idx] - 1, entry);
 }
 
 /*
@@ -205,25 +218,35 @@ void heap_pop(struct timeout_heap *heap, struct slot *slots)
 	struct heap_entry last;
 	uint32_t hole = 0;
 
-	slots[heap->entries[0].slot].heap_pos = 0;
+	heap->pos[heap->entries[0].slot] = 0;
 	if (--heap->count == 0)
 		return;
 	last = heap->entries[heap->count];
-	while ((best = earliest_child(slots, heap->entries, first_child_of(hole),
-				      heap->count)))
-		move_up_into(heap->entries, slots, &hole, best);
+	best = earliest_child(slots, heap->entries, first_child_of(hole),
+			      heap->count);
+	/*
+	 * The first entry to move up is almost always the new top, whose
+	 * record a timeout pass reads next: fetch it while the hole goes
+	 * down, which in a large heap is a cache miss per level anyway.
+	 */
+	if (best)
+		__builtin_prefetch(&slots[best->slot]);
+	for (; best; best = earliest_child(slots, heap->entries,
+					   first_child_of(hole), heap->count))
+		move_up_into(heap->entries, heap->pos, &hole, best);
 	sift_up(heap, slots, hole, last);
 }
 
 void heap_remove(struct timeout_heap *heap, struct slot *slots, uint32_t idx)
 {
-	uint32_t i = slots[idx].heap_pos;
 	struct heap_entry last;
+	uint32_t i;
 
-	if (i == 0)
+	/* Before the first heap_reserve() no slot can be in the heap. */
+	if (idx >= heap->capacity || heap->pos[idx] == 0)
 		return;
-	i--;
-	slots[idx].heap_pos = 0;
+	i = heap->pos[idx] - 1;
+	heap->pos[idx] = 0;
 	last = heap->entries[--heap->count];
 	if (i < heap->count)
 		reposition(heap, slots, i, last);
@@ -235,7 +258,7 @@ bool heap_is_consistent(const struct timeout_heap *heap,
 	for (uint32_t i = 0; i < heap->count; i++) {
 		const struct heap_entry *e = &heap->entries[i];
 
-		if (slots[e->slot].heap_pos != i + 1)
+		if (heap->pos[e->slot] != i + 1)
 			return false;
 		if (i > 0 && entry_before(slots, e, &heap->entries[parent_of(i)]))
 			return false;

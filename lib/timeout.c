@@ -128,14 +128,16 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
  * Pushing a deadline back (an idle timeout on activity) is the common
  * case. The heap key may stay where it is, as a lower bound: no sift, no
  * timer change. The entry is re-keyed only when the timer fires for it,
- * which an often-pushed timeout rarely sees. False if slot @s has no key,
+ * which an often-pushed timeout rarely sees. False if slot @idx has no key,
  * or one later than @deadline: then it must be armed.
  */
 static inline __attribute__((always_inline)) bool
-push_back_lazily(struct dispatcher *dsp, struct slot *s, int64_t deadline)
+push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
-	if (!s->heap_pos ||
-	    deadline < dsp->heap.entries[s->heap_pos - 1].deadline)
+	struct slot *s = &dsp->slots[idx];
+
+	if (!heap_has(&dsp->heap, idx) ||
+	    deadline < heap_entry_of(&dsp->heap, idx)->deadline)
 		return false;
 	s->deadline = deadline;
 	s->deadline_seq = ++dsp->arm_seq;
@@ -152,7 +154,7 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
 	struct slot *s = &dsp->slots[idx];
 
-	if (push_back_lazily(dsp, s, deadline))
+	if (push_back_lazily(dsp, idx, deadline))
 		return 0;
 	if (timer_target(dsp, deadline) < dsp->armed) {
 		if (dsp->state & DSP_PASSES) {
@@ -166,7 +168,7 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 	}
 	s->deadline = deadline;
 	s->deadline_seq = s->key_seq = ++dsp->arm_seq;
-	if (s->heap_pos)
+	if (heap_has(&dsp->heap, idx))
 		heap_update(&dsp->heap, dsp->slots, idx, deadline);
 	else
 		heap_insert(&dsp->heap, dsp->slots, idx, deadline);
@@ -371,18 +373,18 @@ push_relative(struct event *evt, const struct timespec *tmo)
 {
 	int64_t now = clock_now_ns(evt->dsp->clock), deadline;
 	struct dispatcher *dsp;
-	struct slot *s;
+	uint32_t idx;
 
 	if (now < 0)
 		return (int)now;
 	dsp = evt->dsp;
-	s = &dsp->slots[(uint32_t)evt->priv_.token_];
+	idx = (uint32_t)evt->priv_.token_;
 	/* Even a fresh clock read: CLOCK_REALTIME may have stepped back. */
 	deadline = after_this_pass(dsp, ns_add_sat(now, timespec_to_ns(tmo)));
-	if (!push_back_lazily(dsp, s, deadline))
+	if (!push_back_lazily(dsp, idx, deadline))
 		return arm_and_record(evt, tmo, deadline);
 	/* Supersedes a relative timeout set earlier in this pass. */
-	s->state &= ~SLOT_PENDING;
+	dsp->slots[idx].state &= ~SLOT_PENDING;
 	evt->tmo = *tmo;
 	return 0;
 }

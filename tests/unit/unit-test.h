@@ -62,7 +62,7 @@ struct dispatcher *monotonic_dispatcher(void);
 static inline bool timeout_armed(const struct event *evt)
 {
 	return evt->dsp && (uint32_t)evt->priv_.token_ &&
-	       evt->dsp->slots[(uint32_t)evt->priv_.token_].heap_pos != 0;
+	       heap_has(&evt->dsp->heap, (uint32_t)evt->priv_.token_);
 }
 
 static inline struct timespec ms(long msec)
