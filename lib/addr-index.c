@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "addr-index.h"
 #include "dispatcher-internal.h"
@@ -24,37 +25,55 @@ static inline uint32_t hash_of(const struct event *evt)
 	return (uint32_t)(page >> 32) + (uint32_t)((addr >> 4) & 0xff);
 }
 
+/* Marks the entries already at their place while a table grows. */
+#define PLACED 0x80000000u
+
 /*
- * A large calloc() block is fresh memory that the kernel maps on first
- * touch. Rehashing touches it first with the read of a probe, which maps
- * the shared zero page, and the write that follows faults again to copy
- * it: two page faults per page, half of all the page faults of adding a
- * million events. Writing one byte per page first (a zero: calloc() has
- * promised zeros) makes it one. Volatile, so that the compiler keeps the
- * stores it would otherwise prove useless.
+ * Rehash, in place, a table of @old_size buckets that realloc() has just
+ * doubled (or more) to @mask + 1, the new part empty. Growing in place
+ * instead of into a second table means the pages of the old table are
+ * used again: memory the kernel maps on first touch costs more than the
+ * rehash itself (about 3 us a page on a virtual machine), and at a
+ * million events a new table would be 16 MB of it.
+ *
+ * Every entry is put at the first bucket from its new home that does not
+ * hold an entry placed already; if that bucket holds one not placed yet,
+ * the two swap and that one is placed next. A placed entry never moves
+ * again, so the buckets from its home to it stay full, which is all a
+ * lookup needs. Entries not placed yet are only ever in the old part,
+ * where they started.
  */
-static void prefault_for_writing(void *mem, size_t size)
+static void rehash_in_place(struct addr_bucket *buckets, uint32_t old_size,
+			    uint32_t mask)
 {
-	volatile char *p = mem;
+	for (uint32_t i = 0; i < old_size; i++) {
+		struct addr_bucket moving = buckets[i];
 
-	for (size_t off = 0; off < size; off += 4096)
-		p[off] = 0;
-}
+		if (!moving.value || (moving.value & PLACED))
+			continue;
+		buckets[i].value = 0;
+		for (;;) {
+			uint32_t j = moving.hash & mask;
+			struct addr_bucket there;
 
-static void insert_into(struct addr_bucket *buckets, uint32_t mask,
-			struct addr_bucket entry)
-{
-	uint32_t i = entry.hash & mask;
-
-	while (buckets[i].value)
-		i = (i + 1) & mask;
-	buckets[i] = entry;
+			while (buckets[j].value & PLACED)
+				j = (j + 1) & mask;
+			there = buckets[j];
+			moving.value |= PLACED;
+			buckets[j] = moving;
+			if (!there.value)
+				break;
+			moving = there;
+		}
+	}
+	for (uint32_t i = 0; i <= mask; i++)
+		buckets[i].value &= ~PLACED;
 }
 
 int addr_index_reserve(struct addr_index *ix, uint32_t entries)
 {
 	uint32_t old_size = ix->buckets ? ix->mask + 1 : 0, size;
-	struct addr_index grown;
+	struct addr_bucket *buckets;
 
 	if ((uint64_t)entries * 2 <= old_size)
 		return 0;
@@ -62,16 +81,15 @@ int addr_index_reserve(struct addr_index *ix, uint32_t entries)
 		return -ENOMEM;
 	for (size = old_size ? old_size : 64; size < entries * 2; size *= 2)
 		;
-	grown.buckets = calloc(size, sizeof(*grown.buckets));
-	if (!grown.buckets)
+	/* On failure the old table is still there, unchanged. */
+	buckets = realloc(ix->buckets, (size_t)size * sizeof(*buckets));
+	if (!buckets)
 		return -ENOMEM;
-	prefault_for_writing(grown.buckets, (size_t)size * sizeof(*grown.buckets));
-	grown.mask = size - 1;
-	for (uint32_t i = 0; i < old_size; i++)
-		if (ix->buckets[i].value)
-			insert_into(grown.buckets, grown.mask, ix->buckets[i]);
-	free(ix->buckets);
-	*ix = grown;
+	memset(buckets + old_size, 0,
+	       (size_t)(size - old_size) * sizeof(*buckets));
+	rehash_in_place(buckets, old_size, size - 1);
+	ix->buckets = buckets;
+	ix->mask = size - 1;
 	return 0;
 }
 

@@ -13,9 +13,9 @@
  * there are no tombstones and a lookup ends at the first empty bucket.
  * A bucket holds 1 + the slot index (0 = empty) and the key's hash: probing
  * for an absent event, deleting and rehashing never read the slot table,
- * which at a million events would cost a cache miss per bucket. Like the
- * heap, it never allocates on its own: addr_index_reserve() makes room
- * first.
+ * which at a million events would cost a cache miss per bucket. The table
+ * grows in place (realloc(), then a rehash within it). Like the heap, it
+ * never allocates on its own: addr_index_reserve() makes room first.
  */
 
 #include <stdint.h>
@@ -24,7 +24,7 @@ struct event;
 struct slot;
 
 struct addr_bucket {
-	uint32_t value;		/* 1 + slot index, 0 if empty */
+	uint32_t value;		/* 1 + slot index (< 2^31), 0 if empty */
 	uint32_t hash;		/* of the slot's event pointer */
 };
 
