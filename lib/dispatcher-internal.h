@@ -6,16 +6,17 @@
  * The dispatcher's private state, shared by the files of lib/.
  *
  * Every registration has a record (struct slot) in a table that the
- * dispatcher owns. The record holds all the dispatcher knows about the
+ * dispatcher owns. The record holds what the dispatcher knows about the
  * registration: the descriptor as it was registered, the mask the kernel
- * has, the deadlines. struct event only carries the
- * registration's token (priv_.token_), so an application that overwrites
- * a registered event, by re-initializing it or adding it to another
- * dispatcher, can no longer corrupt the table or the heap. An event
- * re-initialized in place is still found by address (event_add() says
- * -EEXIST) and gets its identity (dsp, priv_.token_) back when the
- * dispatcher next meets it; one that was added elsewhere meanwhile names
- * another registration, and the old one is dropped without touching it.
+ * has, the deadlines (the heap keeps where its entry is). struct event
+ * only carries the registration's token (priv_.token_), so an
+ * application that overwrites a registered event, by re-initializing it
+ * or adding it to another dispatcher, can no longer corrupt the table or
+ * the heap. An event re-initialized in place is still found by address
+ * (event_add() says -EEXIST) and gets its identity (dsp, priv_.token_)
+ * back when the dispatcher next meets it; one that was added elsewhere
+ * meanwhile names another registration, and the old one is dropped
+ * without touching it.
  *
  * A token is the record's generation (high 32 bits) and index (low 32
  * bits); it is also the epoll data of the descriptor. Record 0 is never

@@ -51,16 +51,16 @@ earlier_of(const struct slot *slots, const struct heap_entry *a,
 }
 
 /*
- * The earliest of the children of the entry whose first child is @c in a
- * heap of @count entries, or NULL if it has none. A full set of four,
- * the common case, is compared in two independent pairs and a final, a
- * shallower chain than three compares in a row.
+ * The earliest of the children of entry @i, or NULL if it has none. A
+ * full set of four, the common case, is compared in two independent pairs
+ * and a final, a shallower chain than three compares in a row.
  */
-static inline const struct heap_entry *
-earliest_child(const struct slot *slots, const struct heap_entry *e,
-	       uint32_t c, uint32_t count)
+static inline __attribute__((always_inline)) const struct heap_entry *
+earliest_child(const struct timeout_heap *heap, const struct slot *slots,
+	       uint32_t i)
 {
-	const struct heap_entry *best;
+	const struct heap_entry *e = heap->entries, *best;
+	uint32_t c = first_child_of(i), count = heap->count;
 
 	if (c + ARITY <= count) {
 		const struct heap_entry *k = &e[c];
@@ -105,9 +105,7 @@ static void sift_down(struct timeout_heap *heap, struct slot *slots, uint32_t i,
 		      struct heap_entry entry)
 {
 	for (;;) {
-		const struct heap_entry *best =
-			earliest_child(slots, heap->entries, first_child_of(i),
-				       heap->count);
+		const struct heap_entry *best = earliest_child(heap, slots, i);
 
 		if (!best || !entry_before(slots, best, &entry))
 			break;
@@ -222,8 +220,7 @@ void heap_pop(struct timeout_heap *heap, struct slot *slots)
 	if (--heap->count == 0)
 		return;
 	last = heap->entries[heap->count];
-	best = earliest_child(slots, heap->entries, first_child_of(hole),
-			      heap->count);
+	best = earliest_child(heap, slots, hole);
 	/*
 	 * The first entry to move up is almost always the new top, whose
 	 * record a timeout pass reads next: fetch it while the hole goes
@@ -231,8 +228,7 @@ void heap_pop(struct timeout_heap *heap, struct slot *slots)
 	 */
 	if (best)
 		__builtin_prefetch(&slots[best->slot]);
-	for (; best; best = earliest_child(slots, heap->entries,
-					   first_child_of(hole), heap->count))
+	for (; best; best = earliest_child(heap, slots, hole))
 		move_up_into(heap->entries, heap->pos, &hole, best);
 	sift_up(heap, slots, hole, last);
 }

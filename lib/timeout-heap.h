@@ -14,10 +14,10 @@
  * entry a sift moves updates its position, and in a large heap those
  * writes then go to a table that stays in the cache instead of to a
  * cache line of the slot table each. The heap never writes into struct
- * event. Entries carry a copy of the key so
- * that sifting touches only the heap array, except to break ties. A 4-ary
- * heap is shallower than a binary one and its children share a cache line,
- * which is what libev found too.
+ * event. Entries carry a copy of the key so that sifting touches only the
+ * heap array, except to break ties. A 4-ary heap is shallower than a
+ * binary one and its children share a cache line, which is what libev
+ * found too.
  *
  * The heap never allocates on its own: the owner reserves capacity for
  * every registered event up front (heap_reserve()), so arming a timeout

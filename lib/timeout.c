@@ -324,6 +324,18 @@ int timeout_expire(struct dispatcher *dsp)
 }
 
 /*
+ * Slot @idx of @evt has just been given the deadline of @tmo: that
+ * supersedes a relative timeout set earlier in this pass, and the event
+ * shows what it was asked for.
+ */
+static inline void record_armed(struct dispatcher *dsp, uint32_t idx,
+				struct event *evt, const struct timespec *tmo)
+{
+	dsp->slots[idx].state &= ~SLOT_PENDING;
+	evt->tmo = *tmo;
+}
+
+/*
  * Arm registered @evt's timeout at @deadline, which @tmo gave, and record
  * @tmo in the event; nothing changes on failure.
  */
@@ -336,9 +348,7 @@ arm_and_record(struct event *evt, const struct timespec *tmo, int64_t deadline)
 
 	if (r < 0)
 		return r;
-	/* Supersedes a relative timeout set earlier in this pass. */
-	dsp->slots[idx].state &= ~SLOT_PENDING;
-	evt->tmo = *tmo;
+	record_armed(dsp, idx, evt, tmo);
 	return 0;
 }
 
@@ -383,9 +393,7 @@ push_relative(struct event *evt, const struct timespec *tmo)
 	deadline = after_this_pass(dsp, ns_add_sat(now, timespec_to_ns(tmo)));
 	if (!push_back_lazily(dsp, idx, deadline))
 		return arm_and_record(evt, tmo, deadline);
-	/* Supersedes a relative timeout set earlier in this pass. */
-	dsp->slots[idx].state &= ~SLOT_PENDING;
-	evt->tmo = *tmo;
+	record_armed(dsp, idx, evt, tmo);
 	return 0;
 }
 
