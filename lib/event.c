@@ -248,7 +248,7 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 	}
 	addr_index_insert_at(&dsp->by_addr, probe, idx);
 	evt->ep.data.u64 = slot_token(dsp, idx);
-	evt->priv_ = (struct event_private_){ .token_ = evt->ep.data.u64 };
+	evt->priv_ = (struct minivent_event_private_){ .token_ = evt->ep.data.u64 };
 	evt->dsp = dsp;
 	return 0;
 }

@@ -161,6 +161,13 @@ fi
 sed -n 's/^#define[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)(.*/\1/p' "$header" |
 	grep -v '_$' | LC_ALL=C sort -u > "$tmp/macros"
 [ -s "$tmp/macros" ] || complain "no macros parsed from $header"
+# The short names that event.h, ts-util.h and tv-util.h define for the
+# prefixed ones (#define event_add minivent_event_add) are what programs
+# call: each has its page too.
+sed -n 's/^#define[[:space:]]\{1,\}\([A-Za-z_][A-Za-z0-9_]*\)[[:space:]]\{1,\}\(minivent_\|MINIVENT_\)\1\([[:space:]].*\)\{0,1\}$/\1/p' \
+	"$srcdir"/include/minivent/*.h | LC_ALL=C sort -u > "$tmp/short"
+[ "$(wc -l < "$tmp/short")" -ge 40 ] || complain "the short names were not parsed from the headers"
+cat "$tmp/short" >> "$tmp/macros"
 for name in $(cat "$tmp/sym" "$tmp/macros"); do
 	[ -f "$mandir/$name.3" ] || [ -f "$mandir/$name.3.in" ] ||
 		complain "no manual page $name.3"

@@ -36,11 +36,12 @@
 
 #include <avahi-common/watch.h>
 
+/* Its own directory first: the minivent event.h, never another one. */
+#include "event.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
-
-struct dispatcher;
 
 /** @brief Opaque adapter object; one per dispatcher is enough. */
 struct minivent_avahi_poll;
@@ -59,7 +60,8 @@ struct minivent_avahi_poll;
  *         ENOMEM.
  * @since 1.0
  */
-struct minivent_avahi_poll *minivent_avahi_poll_new(struct dispatcher *dsp);
+struct minivent_avahi_poll *
+minivent_avahi_poll_new(struct minivent_dispatcher *dsp);
 
 /**
  * @brief The AvahiPoll vtable to pass to avahi_client_new() and friends.

@@ -29,24 +29,61 @@
 extern "C" {
 #endif
 
-struct event;
+/**
+ * @name Names
+ *
+ * Every function and the reason_str[] table are exported from
+ * libminivent.so under a @c minivent_ prefix (minivent_event_add(), ...),
+ * because libevent, and libev's libevent emulation, export the same short
+ * names: a program that links minivent and also loads a library built on
+ * libevent must get each library's own functions. Each type, constant and
+ * initializer macro has a prefixed spelling too (struct minivent_event,
+ * #MINIVENT_TMO_ABS, MINIVENT_EVENT_ON_STACK(), ...).
+ *
+ * Programs written for the original minivent use the short names
+ * (event_add(), struct event, #TMO_ABS, ...), and this header keeps them
+ * by default. The functions and reason_str are object-like macros for the
+ * prefixed names rather than inline wrappers: a macro also serves the
+ * data symbol reason_str, gives &event_add the one address of the
+ * exported function in every translation unit, and costs nothing at -O0.
+ * The constants are enumerators and the function types typedefs, so a
+ * debugger knows them by both names. struct event and struct dispatcher
+ * are the structure tags themselves; the prefixed tags are macros for
+ * them, so either spelling names the same type.
+ *
+ * A translation unit that also includes libevent's <event.h>, or that
+ * uses one of the short names for something else, defines
+ * @c MINIVENT_PREFIXED_ONLY before including this header: then only the
+ * prefixed names exist, and the structure tags are struct minivent_event
+ * and struct minivent_dispatcher. The layout, and so the ABI, is the
+ * same either way, and translation units of both kinds link together.
+ * @{
+ */
+#ifndef MINIVENT_PREFIXED_ONLY
+#define minivent_event event		 /**< the structure tag, short form */
+#define minivent_dispatcher dispatcher	 /**< the structure tag, short form */
+#define minivent_timer_event timer_event /**< the structure tag, short form */
+#endif
+/** @} */
+
+struct minivent_event;
 
 /**
  * @brief Opaque event dispatcher: an epoll instance, a timerfd and the
  * timeout heap. Created by new_dispatcher(), released by free_dispatcher().
  */
-struct dispatcher;
+struct minivent_dispatcher;
 
 /** @brief Why a callback is being invoked; stored in event::reason. */
 enum {
 	/** The file descriptor reported one of the requested epoll events. */
-	REASON_EVENT_OCCURED = 0,
+	MINIVENT_REASON_EVENT_OCCURED = 0,
 	/** The event's timeout expired; the timeout is now disarmed. */
-	REASON_TIMEOUT = 1,
+	MINIVENT_REASON_TIMEOUT = 1,
 	/** Number of reasons; size of reason_str[]. */
-	__MAX_CALLBACK_REASON,
+	MINIVENT_MAX_CALLBACK_REASON,
 	/** Correctly spelled alias of #REASON_EVENT_OCCURED. */
-	REASON_EVENT_OCCURRED = REASON_EVENT_OCCURED,
+	MINIVENT_REASON_EVENT_OCCURRED = MINIVENT_REASON_EVENT_OCCURED,
 };
 
 /**
@@ -54,16 +91,16 @@ enum {
  * event::reason ("event occurred", "timeout").
  * @since 1.0
  */
-extern const char *const reason_str[__MAX_CALLBACK_REASON];
+extern const char *const minivent_reason_str[MINIVENT_MAX_CALLBACK_REASON];
 
 /** @brief Values an event callback returns to tell the dispatcher what to do. */
 enum {
 	/** Keep the event registered. */
-	EVENTCB_CONTINUE = 0,
+	MINIVENT_EVENTCB_CONTINUE = 0,
 	/** Unregister the event (as event_remove()); do not call its cleanup. */
-	EVENTCB_REMOVE = 1,
+	MINIVENT_EVENTCB_REMOVE = 1,
 	/** Unregister the event, then call its event::cleanup callback. */
-	EVENTCB_CLEANUP = 2,
+	MINIVENT_EVENTCB_CLEANUP = 2,
 };
 
 /** @brief Bits of event::flags that the application may set. */
@@ -72,15 +109,15 @@ enum {
 	 * event::tmo (and the argument of event_mod_timeout()) is an absolute
 	 * time on the dispatcher's clock instead of a delay from now.
 	 */
-	TMO_ABS = 1,
+	MINIVENT_TMO_ABS = 1,
 };
 
 /** @brief Values returned by the error handler passed to event_loop(). */
 enum {
 	/** Ignore the error and keep looping. */
-	ELOOP_CONTINUE = 0,
+	MINIVENT_ELOOP_CONTINUE = 0,
 	/** Stop the loop; event_loop() returns this value. */
-	ELOOP_QUIT = 1,
+	MINIVENT_ELOOP_QUIT = 1,
 };
 
 /**
@@ -99,7 +136,7 @@ enum {
  * cleanup_dispatcher() or free_dispatcher()), the result is ignored: the
  * event may be gone, and a new event at its address is left alone.
  */
-typedef int (*cb_fn)(struct event *evt, uint32_t events);
+typedef int (*minivent_cb_fn)(struct minivent_event *evt, uint32_t events);
 
 /**
  * @brief Cleanup callback: releases what an event owns.
@@ -108,7 +145,7 @@ typedef int (*cb_fn)(struct event *evt, uint32_t events);
  * #EVENTCB_CLEANUP, and for every registered event by cleanup_dispatcher()
  * and free_dispatcher(). It may close event::fd and free the event.
  */
-typedef void (*cleanup_fn)(struct event *evt);
+typedef void (*minivent_cleanup_fn)(struct minivent_event *evt);
 
 /**
  * @brief Library-private bookkeeping inside struct event.
@@ -120,7 +157,7 @@ typedef void (*cleanup_fn)(struct event *evt);
  * corrupt the dispatcher. The size is fixed so that struct event keeps its
  * size when the library grows.
  */
-struct event_private_ {
+struct minivent_event_private_ {
 	/** Index and generation of the dispatcher's record, 0 if none. */
 	uint64_t token_;
 	uint32_t reserved_[2];	/**< room for growth; keep zero */
@@ -134,7 +171,7 @@ struct event_private_ {
  * TIMER_ initializer macros) and pass it to event_add(). Its size and the
  * offsets of the public fields are part of the ABI.
  */
-struct event {
+struct minivent_event {
 	/**
 	 * Set ep.events to the epoll(7) events to wait for (EPOLLIN, ...).
 	 * With 0 the descriptor stays in the epoll set with an empty mask:
@@ -149,7 +186,7 @@ struct event {
 	/** #TMO_ABS or 0. Other bits are reserved and rejected. */
 	unsigned short flags;
 	/** The dispatcher the event is registered with, NULL when it is not. */
-	struct dispatcher *dsp;
+	struct minivent_dispatcher *dsp;
 	/**
 	 * Timeout given to event_add(), and the last one passed to
 	 * event_mod_timeout(): relative, or absolute with #TMO_ABS.
@@ -157,11 +194,11 @@ struct event {
 	 */
 	struct timespec tmo;
 	/** Called when the event occurs or times out. Mandatory. */
-	cb_fn callback;
+	minivent_cb_fn callback;
 	/** Called after the event was unregistered for cleanup; may be NULL. */
-	cleanup_fn cleanup;
+	minivent_cleanup_fn cleanup;
 	/** Private to the library. */
-	struct event_private_ priv_;
+	struct minivent_event_private_ priv_;
 };
 
 /**
@@ -173,7 +210,7 @@ struct event {
  *         unsupported clock, ENOMEM, EMFILE, ...).
  * @since 1.0
  */
-struct dispatcher *new_dispatcher(int clocksrc);
+struct minivent_dispatcher *minivent_new_dispatcher(int clocksrc);
 
 /**
  * @brief Release a dispatcher without touching kernel state it may share.
@@ -188,7 +225,7 @@ struct dispatcher *new_dispatcher(int clocksrc);
  * event_wait() and event_loop() then return 0.
  * @since 1.0
  */
-void free_dispatcher(struct dispatcher *dsp);
+void minivent_free_dispatcher(struct minivent_dispatcher *dsp);
 
 /**
  * @brief Unregister every event, cancel every timeout, run the cleanups.
@@ -201,7 +238,7 @@ void free_dispatcher(struct dispatcher *dsp);
  *         are removed all the same).
  * @since 1.0
  */
-int cleanup_dispatcher(struct dispatcher *dsp);
+int minivent_cleanup_dispatcher(struct minivent_dispatcher *dsp);
 
 /**
  * @brief Register @p evt with @p dsp.
@@ -222,7 +259,8 @@ int cleanup_dispatcher(struct dispatcher *dsp);
  *         clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
-int event_add(struct dispatcher *dsp, struct event *evt);
+int minivent_event_add(struct minivent_dispatcher *dsp,
+		       struct minivent_event *evt);
 
 /**
  * @brief Unregister @p evt and cancel its timeout; its cleanup is not called.
@@ -231,7 +269,7 @@ int event_add(struct dispatcher *dsp, struct event *evt);
  *         dispatcher it is not registered with.
  * @since 1.0
  */
-int event_remove(struct event *evt);
+int minivent_event_remove(struct minivent_event *evt);
 
 /**
  * @brief Apply a changed evt->ep.events to the kernel.
@@ -248,7 +286,7 @@ int event_remove(struct event *evt);
  *         with), or an error of epoll_ctl(2).
  * @since 1.0
  */
-int event_modify(struct event *evt);
+int minivent_event_modify(struct minivent_event *evt);
 
 /**
  * @brief Set, move or cancel the timeout of a registered event.
@@ -266,7 +304,8 @@ int event_modify(struct event *evt);
  *         with), or an error of clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
-int event_mod_timeout(struct event *evt, const struct timespec *tmo);
+int minivent_event_mod_timeout(struct minivent_event *evt,
+			       const struct timespec *tmo);
 
 /**
  * @brief Wait once for events, then run the callbacks that are due.
@@ -280,7 +319,8 @@ int event_mod_timeout(struct event *evt, const struct timespec *tmo);
  *         timerfd_settime(2).
  * @since 1.0
  */
-int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
+int minivent_event_wait(struct minivent_dispatcher *dsp,
+			const sigset_t *sigmask);
 
 /**
  * @brief Call event_wait() until an error handler says stop.
@@ -297,8 +337,8 @@ int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
  *         the same dispatcher.
  * @since 1.0
  */
-int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
-	       int (*err_handler)(int err));
+int minivent_event_loop(struct minivent_dispatcher *dsp,
+			const sigset_t *sigmask, int (*err_handler)(int err));
 
 /**
  * @brief The dispatcher's epoll descriptor, for embedding it in another
@@ -306,14 +346,14 @@ int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
  * @return the descriptor, or -EINVAL if @p dsp is NULL.
  * @since 1.0
  */
-int dispatcher_get_efd(const struct dispatcher *dsp);
+int minivent_dispatcher_get_efd(const struct minivent_dispatcher *dsp);
 
 /**
  * @brief The clock passed to new_dispatcher().
  * @return the clock id, or -EINVAL if @p dsp is NULL.
  * @since 1.0
  */
-int dispatcher_get_clocksource(const struct dispatcher *dsp);
+int minivent_dispatcher_get_clocksource(const struct minivent_dispatcher *dsp);
 
 /**
  * @brief Let timeouts fire up to @p slack_ns nanoseconds late so that one
@@ -324,7 +364,8 @@ int dispatcher_get_clocksource(const struct dispatcher *dsp);
  * @return 0, or -EINVAL (NULL, or a slack over one hour).
  * @since 1.0
  */
-int dispatcher_set_timer_slack(struct dispatcher *dsp, uint64_t slack_ns);
+int minivent_dispatcher_set_timer_slack(struct minivent_dispatcher *dsp,
+					uint64_t slack_ns);
 
 /**
  * @brief The timer slack set by dispatcher_set_timer_slack(), in
@@ -332,15 +373,15 @@ int dispatcher_set_timer_slack(struct dispatcher *dsp, uint64_t slack_ns);
  * @return 0, or -EINVAL if an argument is NULL.
  * @since 1.0
  */
-int dispatcher_get_timer_slack(const struct dispatcher *dsp,
-			       uint64_t *slack_ns);
+int minivent_dispatcher_get_timer_slack(const struct minivent_dispatcher *dsp,
+					uint64_t *slack_ns);
 
 /**
  * @brief Cleanup callback for an event that does not own its memory:
  * closes evt->fd unless it is -1 (and sets it to -1).
  * @since 1.0
  */
-void cleanup_event_on_stack(struct event *evt);
+void minivent_cleanup_event_on_stack(struct minivent_event *evt);
 
 /**
  * @brief Cleanup callback for an event allocated with malloc(3): closes
@@ -348,11 +389,11 @@ void cleanup_event_on_stack(struct event *evt);
  * the allocation.
  * @since 1.0
  */
-void cleanup_event_on_heap(struct event *evt);
+void minivent_cleanup_event_on_heap(struct minivent_event *evt);
 
 /** @cond INTERNAL */
-#define MINIVENT_EVENT_INIT_(cb, cln, f, ev, sec, nsec)		\
-	((struct event){						\
+#define MINIVENT_EVENT_INIT_(cb, cln, f, ev, sec, nsec)			\
+	((struct minivent_event){					\
 		.ep = { .events = (ev) },				\
 		.fd = (f),						\
 		.tmo = { .tv_sec = (sec), .tv_nsec = (nsec) },		\
@@ -365,48 +406,50 @@ void cleanup_event_on_heap(struct event *evt);
  * @brief Initializer: watch @p f for @p ev with a timeout of @p us
  * microseconds (0: none); the cleanup closes the fd.
  */
-#define EVENT_W_TMO_ON_STACK(cb, f, ev, us)				\
-	MINIVENT_EVENT_INIT_(cb, cleanup_event_on_stack, f, ev,		\
+#define MINIVENT_EVENT_W_TMO_ON_STACK(cb, f, ev, us)			\
+	MINIVENT_EVENT_INIT_(cb, minivent_cleanup_event_on_stack, f, ev,\
 			     (us) / 1000000L, (us) % 1000000L * 1000L)
 
 /** @brief Initializer: watch @p f for @p ev, no timeout. */
-#define EVENT_ON_STACK(cb, f, ev) EVENT_W_TMO_ON_STACK(cb, f, ev, 0)
+#define MINIVENT_EVENT_ON_STACK(cb, f, ev)				\
+	MINIVENT_EVENT_W_TMO_ON_STACK(cb, f, ev, 0)
 
 /**
  * @brief Initializer: a timer (fd -1) firing after @p us microseconds.
  *
  * One nanosecond is added, so that 0 still fires, on the next wait.
  */
-#define TIMER_EVENT_ON_STACK(cb, us)					\
-	MINIVENT_EVENT_INIT_(cb, cleanup_event_on_stack, -1, 0,		\
+#define MINIVENT_TIMER_EVENT_ON_STACK(cb, us)				\
+	MINIVENT_EVENT_INIT_(cb, minivent_cleanup_event_on_stack, -1, 0,\
 			     (us) / 1000000L, (us) % 1000000L * 1000L + 1)
 
 /**
  * @brief As EVENT_W_TMO_ON_STACK(), but the cleanup also frees the event
  * (which must start its malloc(3)ed block).
  */
-#define EVENT_W_TMO_ON_HEAP(cb, f, ev, us)				\
-	MINIVENT_EVENT_INIT_(cb, cleanup_event_on_heap, f, ev,		\
+#define MINIVENT_EVENT_W_TMO_ON_HEAP(cb, f, ev, us)			\
+	MINIVENT_EVENT_INIT_(cb, minivent_cleanup_event_on_heap, f, ev,	\
 			     (us) / 1000000L, (us) % 1000000L * 1000L)
 
 /** @brief As EVENT_ON_STACK(), but the cleanup also frees the event. */
-#define EVENT_ON_HEAP(cb, f, ev) EVENT_W_TMO_ON_HEAP(cb, f, ev, 0)
+#define MINIVENT_EVENT_ON_HEAP(cb, f, ev)				\
+	MINIVENT_EVENT_W_TMO_ON_HEAP(cb, f, ev, 0)
 
 /** @brief As TIMER_EVENT_ON_STACK(), but the cleanup also frees the event. */
-#define TIMER_EVENT_ON_HEAP(cb, us)					\
-	MINIVENT_EVENT_INIT_(cb, cleanup_event_on_heap, -1, 0,		\
+#define MINIVENT_TIMER_EVENT_ON_HEAP(cb, us)				\
+	MINIVENT_EVENT_INIT_(cb, minivent_cleanup_event_on_heap, -1, 0,	\
 			     (us) / 1000000L, (us) % 1000000L * 1000L + 1)
 
 /** @brief Function run once by a single-shot timer (TIMER_ON_STACK()). */
-typedef void (*timer_cb)(void *arg);
+typedef void (*minivent_timer_cb)(void *arg);
 
 /**
  * @brief A single-shot timer that calls timer_fn(timer_arg) once and is
  * then cleaned up. Initialize it with TIMER_ON_STACK() or TIMER_ON_HEAP().
  */
-struct timer_event {
-	struct event e;		/**< the underlying timer event */
-	timer_cb timer_fn;	/**< function to call when the timer fires */
+struct minivent_timer_event {
+	struct minivent_event e;	/**< the underlying timer event */
+	minivent_timer_cb timer_fn;	/**< called when the timer fires */
 	void *timer_arg;	/**< argument for @c timer_fn */
 };
 
@@ -417,26 +460,80 @@ struct timer_event {
  * Not meant to be called directly.
  * @since 1.0
  */
-int minivent_timer_trampoline(struct event *evt, uint32_t events);
+int minivent_timer_trampoline(struct minivent_event *evt, uint32_t events);
 
 /**
  * @brief Initializer for a struct timer_event that runs @p fn(@p arg) once,
  * @p us microseconds after event_add(&t.e).
  */
-#define TIMER_ON_STACK(fn, arg, us)					\
-	((struct timer_event){						\
-		.e = TIMER_EVENT_ON_STACK(minivent_timer_trampoline, us),\
+#define MINIVENT_TIMER_ON_STACK(fn, arg, us)				\
+	((struct minivent_timer_event){					\
+		.e = MINIVENT_TIMER_EVENT_ON_STACK(			\
+			minivent_timer_trampoline, us),			\
 		.timer_fn = (fn),					\
 		.timer_arg = (arg),					\
 	})
 
 /** @brief As TIMER_ON_STACK(), but the timer_event is freed after it ran. */
-#define TIMER_ON_HEAP(fn, arg, us)					\
-	((struct timer_event){						\
-		.e = TIMER_EVENT_ON_HEAP(minivent_timer_trampoline, us),	\
+#define MINIVENT_TIMER_ON_HEAP(fn, arg, us)				\
+	((struct minivent_timer_event){					\
+		.e = MINIVENT_TIMER_EVENT_ON_HEAP(			\
+			minivent_timer_trampoline, us),			\
 		.timer_fn = (fn),					\
 		.timer_arg = (arg),					\
 	})
+
+/**
+ * @name The original API's short names
+ *
+ * Defined unless @c MINIVENT_PREFIXED_ONLY is: see the Names section above.
+ * @{
+ */
+#ifndef MINIVENT_PREFIXED_ONLY
+enum {
+	REASON_EVENT_OCCURED = MINIVENT_REASON_EVENT_OCCURED,	/**< #MINIVENT_REASON_EVENT_OCCURED */
+	REASON_TIMEOUT = MINIVENT_REASON_TIMEOUT,	/**< #MINIVENT_REASON_TIMEOUT */
+	REASON_EVENT_OCCURRED = MINIVENT_REASON_EVENT_OCCURRED,	/**< #MINIVENT_REASON_EVENT_OCCURRED */
+	EVENTCB_CONTINUE = MINIVENT_EVENTCB_CONTINUE,	/**< #MINIVENT_EVENTCB_CONTINUE */
+	EVENTCB_REMOVE = MINIVENT_EVENTCB_REMOVE,	/**< #MINIVENT_EVENTCB_REMOVE */
+	EVENTCB_CLEANUP = MINIVENT_EVENTCB_CLEANUP,	/**< #MINIVENT_EVENTCB_CLEANUP */
+	TMO_ABS = MINIVENT_TMO_ABS,	/**< #MINIVENT_TMO_ABS */
+	ELOOP_CONTINUE = MINIVENT_ELOOP_CONTINUE,	/**< #MINIVENT_ELOOP_CONTINUE */
+	ELOOP_QUIT = MINIVENT_ELOOP_QUIT,	/**< #MINIVENT_ELOOP_QUIT */
+	__MAX_CALLBACK_REASON = MINIVENT_MAX_CALLBACK_REASON, /**< #MINIVENT_MAX_CALLBACK_REASON */
+};
+
+typedef minivent_cb_fn cb_fn;	/**< minivent_cb_fn */
+typedef minivent_cleanup_fn cleanup_fn;	/**< minivent_cleanup_fn */
+typedef minivent_timer_cb timer_cb;	/**< minivent_timer_cb */
+
+#define new_dispatcher minivent_new_dispatcher	/**< minivent_new_dispatcher() */
+#define free_dispatcher minivent_free_dispatcher	/**< minivent_free_dispatcher() */
+#define cleanup_dispatcher minivent_cleanup_dispatcher	/**< minivent_cleanup_dispatcher() */
+#define event_add minivent_event_add	/**< minivent_event_add() */
+#define event_remove minivent_event_remove	/**< minivent_event_remove() */
+#define event_modify minivent_event_modify	/**< minivent_event_modify() */
+#define event_mod_timeout minivent_event_mod_timeout	/**< minivent_event_mod_timeout() */
+#define event_wait minivent_event_wait	/**< minivent_event_wait() */
+#define event_loop minivent_event_loop	/**< minivent_event_loop() */
+#define dispatcher_get_efd minivent_dispatcher_get_efd	/**< minivent_dispatcher_get_efd() */
+#define dispatcher_get_clocksource minivent_dispatcher_get_clocksource	/**< minivent_dispatcher_get_clocksource() */
+#define dispatcher_set_timer_slack minivent_dispatcher_set_timer_slack	/**< minivent_dispatcher_set_timer_slack() */
+#define dispatcher_get_timer_slack minivent_dispatcher_get_timer_slack	/**< minivent_dispatcher_get_timer_slack() */
+#define cleanup_event_on_stack minivent_cleanup_event_on_stack	/**< minivent_cleanup_event_on_stack() */
+#define cleanup_event_on_heap minivent_cleanup_event_on_heap	/**< minivent_cleanup_event_on_heap() */
+#define reason_str minivent_reason_str	/**< minivent_reason_str[] */
+
+#define EVENT_W_TMO_ON_STACK MINIVENT_EVENT_W_TMO_ON_STACK	/**< MINIVENT_EVENT_W_TMO_ON_STACK() */
+#define EVENT_ON_STACK MINIVENT_EVENT_ON_STACK	/**< MINIVENT_EVENT_ON_STACK() */
+#define TIMER_EVENT_ON_STACK MINIVENT_TIMER_EVENT_ON_STACK	/**< MINIVENT_TIMER_EVENT_ON_STACK() */
+#define EVENT_W_TMO_ON_HEAP MINIVENT_EVENT_W_TMO_ON_HEAP	/**< MINIVENT_EVENT_W_TMO_ON_HEAP() */
+#define EVENT_ON_HEAP MINIVENT_EVENT_ON_HEAP	/**< MINIVENT_EVENT_ON_HEAP() */
+#define TIMER_EVENT_ON_HEAP MINIVENT_TIMER_EVENT_ON_HEAP	/**< MINIVENT_TIMER_EVENT_ON_HEAP() */
+#define TIMER_ON_STACK MINIVENT_TIMER_ON_STACK	/**< MINIVENT_TIMER_ON_STACK() */
+#define TIMER_ON_HEAP MINIVENT_TIMER_ON_HEAP	/**< MINIVENT_TIMER_ON_HEAP() */
+#endif /* !MINIVENT_PREFIXED_ONLY */
+/** @} */
 
 #ifdef __cplusplus
 }

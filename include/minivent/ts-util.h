@@ -44,45 +44,45 @@ extern "C" {
  * negative time (such as {0, -5000}) give 0.
  * @since 1.0
  */
-uint64_t ts_to_us(const struct timespec *ts);
+uint64_t minivent_ts_to_us(const struct timespec *ts);
 
 /**
  * @brief Store @p us microseconds in @p ts.
  * @since 1.0
  */
-void us_to_ts(uint64_t us, struct timespec *ts);
+void minivent_us_to_ts(uint64_t us, struct timespec *ts);
 
 /**
  * @brief Bring tv_nsec into 0..999999999, carrying into tv_sec.
  * @since 1.0
  */
-void ts_normalize(struct timespec *ts);
+void minivent_ts_normalize(struct timespec *ts);
 
 /**
  * @brief @p t1 += @p t2, normalized.
  * @since 1.0
  */
-void ts_add(struct timespec *t1, const struct timespec *t2);
+void minivent_ts_add(struct timespec *t1, const struct timespec *t2);
 
 /**
  * @brief @p t1 -= @p t2, normalized.
  * @since 1.0
  */
-void ts_subtract(struct timespec *t1, const struct timespec *t2);
+void minivent_ts_subtract(struct timespec *t1, const struct timespec *t2);
 
 /**
  * @brief Compare two normalized times.
  * @return -1 if @p t1 is earlier, 0 if equal, 1 if later.
  * @since 1.0
  */
-int ts_compare(const struct timespec *t1, const struct timespec *t2);
+int minivent_ts_compare(const struct timespec *t1, const struct timespec *t2);
 
 /**
  * @brief Sort an array of @p len pointers by the times they point to,
  * earliest first.
  * @since 1.0
  */
-void ts_sort(struct timespec **tss, size_t len);
+void minivent_ts_sort(struct timespec **tss, size_t len);
 
 /**
  * @brief Find where @p item belongs in a sorted array of @p len pointers.
@@ -93,7 +93,8 @@ void ts_sort(struct timespec **tss, size_t len);
  *         over LONG_MAX.
  * @since 1.0
  */
-long ts_search(struct timespec *const *tss, size_t len, struct timespec *item);
+long minivent_ts_search(struct timespec *const *tss, size_t len,
+			struct timespec *item);
 
 /**
  * @brief Insert the pointer @p item into a sorted array of @p *len pointers
@@ -105,8 +106,24 @@ long ts_search(struct timespec *const *tss, size_t len, struct timespec *item);
  *         full, or -EINVAL for a NULL argument.
  * @since 1.0
  */
-long ts_insert(struct timespec **tss, size_t *len, size_t size,
-	       struct timespec *item);
+long minivent_ts_insert(struct timespec **tss, size_t *len, size_t size,
+			struct timespec *item);
+
+/*
+ * The short names that programs call, unless MINIVENT_PREFIXED_ONLY is
+ * defined: the library exports only the prefixed ones (see event.h).
+ */
+#ifndef MINIVENT_PREFIXED_ONLY
+#define ts_to_us minivent_ts_to_us	/**< minivent_ts_to_us() */
+#define us_to_ts minivent_us_to_ts	/**< minivent_us_to_ts() */
+#define ts_normalize minivent_ts_normalize	/**< minivent_ts_normalize() */
+#define ts_add minivent_ts_add	/**< minivent_ts_add() */
+#define ts_subtract minivent_ts_subtract	/**< minivent_ts_subtract() */
+#define ts_compare minivent_ts_compare	/**< minivent_ts_compare() */
+#define ts_sort minivent_ts_sort	/**< minivent_ts_sort() */
+#define ts_search minivent_ts_search	/**< minivent_ts_search() */
+#define ts_insert minivent_ts_insert	/**< minivent_ts_insert() */
+#endif
 
 #ifdef __cplusplus
 }

@@ -35,45 +35,45 @@ extern "C" {
  * negative time (such as {0, -5}) give 0.
  * @since 1.0
  */
-uint64_t tv_to_us(const struct timeval *tv);
+uint64_t minivent_tv_to_us(const struct timeval *tv);
 
 /**
  * @brief Store @p us microseconds in @p tv.
  * @since 1.0
  */
-void us_to_tv(uint64_t us, struct timeval *tv);
+void minivent_us_to_tv(uint64_t us, struct timeval *tv);
 
 /**
  * @brief Bring tv_usec into 0..999999, carrying into tv_sec.
  * @since 1.0
  */
-void tv_normalize(struct timeval *tv);
+void minivent_tv_normalize(struct timeval *tv);
 
 /**
  * @brief @p t1 += @p t2, normalized.
  * @since 1.0
  */
-void tv_add(struct timeval *t1, const struct timeval *t2);
+void minivent_tv_add(struct timeval *t1, const struct timeval *t2);
 
 /**
  * @brief @p t1 -= @p t2, normalized.
  * @since 1.0
  */
-void tv_subtract(struct timeval *t1, const struct timeval *t2);
+void minivent_tv_subtract(struct timeval *t1, const struct timeval *t2);
 
 /**
  * @brief Compare two normalized times.
  * @return -1 if @p t1 is earlier, 0 if equal, 1 if later.
  * @since 1.0
  */
-int tv_compare(const struct timeval *t1, const struct timeval *t2);
+int minivent_tv_compare(const struct timeval *t1, const struct timeval *t2);
 
 /**
  * @brief Sort an array of @p len pointers by the times they point to,
  * earliest first.
  * @since 1.0
  */
-void tv_sort(struct timeval **tvs, size_t len);
+void minivent_tv_sort(struct timeval **tvs, size_t len);
 
 /**
  * @brief Find where @p item belongs in a sorted array of @p len pointers.
@@ -84,7 +84,8 @@ void tv_sort(struct timeval **tvs, size_t len);
  *         over LONG_MAX.
  * @since 1.0
  */
-long tv_search(struct timeval *const *tvs, size_t len, struct timeval *item);
+long minivent_tv_search(struct timeval *const *tvs, size_t len,
+			struct timeval *item);
 
 /**
  * @brief Insert the pointer @p item into a sorted array of @p *len pointers
@@ -96,8 +97,24 @@ long tv_search(struct timeval *const *tvs, size_t len, struct timeval *item);
  *         full, or -EINVAL for a NULL argument.
  * @since 1.0
  */
-long tv_insert(struct timeval **tvs, size_t *len, size_t size,
-	       struct timeval *item);
+long minivent_tv_insert(struct timeval **tvs, size_t *len, size_t size,
+			struct timeval *item);
+
+/*
+ * The short names that programs call, unless MINIVENT_PREFIXED_ONLY is
+ * defined: the library exports only the prefixed ones (see event.h).
+ */
+#ifndef MINIVENT_PREFIXED_ONLY
+#define tv_to_us minivent_tv_to_us	/**< minivent_tv_to_us() */
+#define us_to_tv minivent_us_to_tv	/**< minivent_us_to_tv() */
+#define tv_normalize minivent_tv_normalize	/**< minivent_tv_normalize() */
+#define tv_add minivent_tv_add	/**< minivent_tv_add() */
+#define tv_subtract minivent_tv_subtract	/**< minivent_tv_subtract() */
+#define tv_compare minivent_tv_compare	/**< minivent_tv_compare() */
+#define tv_sort minivent_tv_sort	/**< minivent_tv_sort() */
+#define tv_search minivent_tv_search	/**< minivent_tv_search() */
+#define tv_insert minivent_tv_insert	/**< minivent_tv_insert() */
+#endif
 
 #ifdef __cplusplus
 }

@@ -173,7 +173,7 @@ static void op_add(void)
 		 */
 		if (c1 & 1) {
 			evt->dsp = NULL;
-			evt->priv_ = (struct event_private_){ 0 };
+			evt->priv_ = (struct minivent_event_private_){ 0 };
 		}
 		CHECK(event_add(F->dsp, evt) == -EEXIST);
 		CHECK(evt->dsp == F->dsp);

@@ -1,21 +1,25 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Preloaded in front of libminivent, this library defines every exported
- * name that interpose-test.c does not call itself, the way another
- * library with clashing names (libevent exports event_add and event_loop)
- * would. Each definition aborts: if libminivent ever called one of its
- * own exported functions through the dynamic symbol table, the test
- * program would die here instead of reaching its end.
+ * name that interpose-test.c does not call itself. No other library should
+ * export a minivent_ name (tests/names checks that the short names, which
+ * libevent exports, are not exported by minivent at all), but a preloaded
+ * wrapper or a second copy of the library could. Each definition aborts:
+ * if libminivent ever called one of its own exported functions through the
+ * dynamic symbol table, the test program would die here instead of
+ * reaching its end.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+/* The exported name is the prefixed one; programs call it by the short name. */
 #define INTERPOSE(name)							\
-	void name(void);						\
-	__attribute__((visibility("default"))) void name(void)		\
+	void minivent_##name(void);					\
+	__attribute__((visibility("default"))) void minivent_##name(void) \
 	{								\
-		fprintf(stderr, "interposed %s called from libminivent\n", #name); \
+		fprintf(stderr, "interposed minivent_%s called from libminivent\n", \
+			#name);						\
 		abort();						\
 	}
 

@@ -14,7 +14,7 @@
 #include "unit-test.h"
 
 /* The private part has a fixed size on every architecture. */
-_Static_assert(sizeof(struct event_private_) == 16, "private part size");
+_Static_assert(sizeof(struct minivent_event_private_) == 16, "private part size");
 
 static void test_layout_generic(void **state)
 {
@@ -29,7 +29,7 @@ static void test_layout_generic(void **state)
 	assert_true(offsetof(struct event, cleanup) > offsetof(struct event, callback));
 	assert_true(offsetof(struct event, priv_) > offsetof(struct event, cleanup));
 	assert_int_equal(sizeof(struct event),
-			 offsetof(struct event, priv_) + sizeof(struct event_private_));
+			 offsetof(struct event, priv_) + sizeof(struct minivent_event_private_));
 	/* TIMER_ON_* and cleanup_event_on_heap rely on this. */
 	assert_int_equal(offsetof(struct timer_event, e), 0);
 }
