@@ -225,10 +225,14 @@ int main(void)
 	return fired == 1 && elapsed >= 10.0 ? 0 : 1;
 }
 PROG
-for header in '<minivent/event.h>' '"event.h"'; do
+# New code says <minivent/event.h> (pkg-config minivent); code written for
+# the original says "event.h" (pkg-config minivent-compat).
+for pair in 'minivent <minivent/event.h>' 'minivent-compat "event.h"'; do
+	module=${pair%% *}
+	header=${pair#* }
 	# shellcheck disable=SC2046 # pkg-config output is a list of words
 	${CC:-cc} -Wall -Wextra -Werror -include errno.h -DHEADER="$header" \
-		$(pkg-config --cflags minivent) -o "$work/timer" "$work/timer.c" \
+		$(pkg-config --cflags "$module") -o "$work/timer" "$work/timer.c" \
 		$(pkg-config --libs minivent)
 	# /lib and /usr/lib are the same directory on merged-/usr systems.
 	ldd "$work/timer" | grep -Eq 'libminivent\.so\.0 => (/usr)?/lib/' || {
@@ -243,6 +247,8 @@ step_ok "$(pkg-config --cflags --libs minivent | tr -s ' ')"
 step_start "man -w event_add"
 if dpkg -L libminivent-dev | grep -q '/man3/'; then
 	man -w event_add
+	# The exported name leads to the same page.
+	man -w minivent_event_add
 	step_ok "$(man -w event_add)"
 else
 	step_warn "libminivent-dev has no man pages yet"
