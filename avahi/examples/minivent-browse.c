@@ -21,7 +21,7 @@
 #include <avahi-common/error.h>
 
 #include <minivent/avahi-poll.h>
-#include "event.h"
+#include <minivent/event.h>
 
 static volatile sig_atomic_t stop_requested;
 static int exit_status = EXIT_SUCCESS;
