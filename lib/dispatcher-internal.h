@@ -64,8 +64,13 @@
  */
 #define ARMED_ALWAYS (EPOLLERR | EPOLLHUP)
 
-/* slot::armed_events of a one-shot descriptor the kernel has disabled. */
-#define ARMED_DISABLED (EPOLLONESHOT | ARMED_ALWAYS)
+/*
+ * slot::armed_events of a one-shot descriptor the kernel has disabled.
+ * Without ARMED_ALWAYS it equals no mask the kernel can have (which
+ * always carries those two bits): event_modify() with any mask, even
+ * EPOLLONESHOT alone, sees a change and re-arms it.
+ */
+#define ARMED_DISABLED EPOLLONESHOT
 
 /* slot::state bits */
 enum {

@@ -101,9 +101,13 @@ static int evt_index(const struct event *evt)
 	return i;
 }
 
+/*
+ * EPOLLONESHOT alone hears only EPOLLERR and EPOLLHUP: the mask that once
+ * looked like the library's "disabled one-shot" marker.
+ */
 static const uint32_t masks[8] = {
 	0, EPOLLIN, EPOLLOUT, EPOLLIN | EPOLLOUT, EPOLLIN | EPOLLONESHOT,
-	EPOLLIN | EPOLLRDHUP, EPOLLOUT | EPOLLONESHOT, EPOLLIN,
+	EPOLLIN | EPOLLRDHUP, EPOLLOUT | EPOLLONESHOT, EPOLLONESHOT,
 };
 
 /*

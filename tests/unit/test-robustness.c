@@ -63,10 +63,73 @@ static void test_bogus_fd_number(void **state)
 	close(fds[1]);
 }
 
+static int guard_fired;
+
+static int on_guard(struct event *evt, uint32_t events)
+{
+	guard_fired = 1;
+	return EVENTCB_REMOVE;
+}
+
+/* Wait until @p has been called @calls times, or for @us at most. */
+static void wait_for_calls(struct dispatcher *dsp, struct probe *p, int calls,
+			   long us)
+{
+	struct event guard = TIMER_EVENT_ON_STACK(on_guard, us);
+
+	guard_fired = 0;
+	assert_int_equal(event_add(dsp, &guard), 0);
+	while (p->calls < calls && !guard_fired)
+		wait_once(dsp);
+	if (guard.dsp)
+		assert_int_equal(event_remove(&guard), 0);
+}
+
+/*
+ * A one-shot event that asks for nothing but EPOLLONESHOT (it hears
+ * EPOLLHUP and EPOLLERR) is re-armed by event_modify() with the same mask
+ * after a report, like any other one-shot event.
+ */
+static void test_oneshot_only_rearm(void **state)
+{
+	static const uint32_t masks[] = {
+		EPOLLONESHOT, EPOLLONESHOT | EPOLLERR | EPOLLHUP,
+		EPOLLONESHOT | EPOLLHUP,
+	};
+
+	for (unsigned int i = 0; i < sizeof(masks) / sizeof(masks[0]); i++) {
+		struct dispatcher *dsp = monotonic_dispatcher();
+		struct probe p;
+		int sv[2];
+
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+		probe_init(&p, sv[0], masks[i]);
+		assert_int_equal(event_add(dsp, &p.evt), 0);
+		close(sv[1]);		/* hang-up, for good */
+		wait_for_calls(dsp, &p, 1, 2000000);
+		assert_int_equal(p.calls, 1);
+		assert_true(p.last_events & EPOLLHUP);
+		wrap_reset();
+		assert_int_equal(event_modify(&p.evt), 0);
+		assert_int_equal(wrap_calls(WRAP_EPOLL_CTL), 1);
+		wait_for_calls(dsp, &p, 2, 2000000);
+		assert_int_equal(p.calls, 2);
+		/* Unchanged and not reported since: nothing to do. */
+		wait_for_calls(dsp, &p, 3, 20000);
+		assert_int_equal(p.calls, 2);
+		wrap_reset();
+		assert_int_equal(event_modify(&p.evt), 0);
+		assert_int_equal(wrap_calls(WRAP_EPOLL_CTL), 1);
+		free_dispatcher(dsp);
+		close(sv[0]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bogus_fd_number),
+		cmocka_unit_test(test_oneshot_only_rearm),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
