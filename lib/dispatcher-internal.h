@@ -115,6 +115,14 @@ enum {
 /* While a pass runs, arming only records that the timer needs a look. */
 #define DSP_PASSES (DSP_FD_PASS | DSP_TIMEOUT_PASS)
 
+/*
+ * So it does while the dispatcher is emptied or freed: a cleanup that
+ * re-times another event must not program the timerfd. After fork(2) it
+ * is shared with the parent, and the child's idea of what is armed is
+ * stale; cleanup_dispatcher() disarms it once its walk is done.
+ */
+#define DSP_TIMER_LATER (DSP_PASSES | DSP_CLEANING | DSP_FREE_PENDING)
+
 struct dispatcher {
 	int epfd;
 	int timerfd;

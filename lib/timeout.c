@@ -147,7 +147,8 @@ push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 /*
  * Put slot @idx's timeout at @deadline. During a pass the timerfd is left
  * for the end of the pass (see wait_and_dispatch()), so arming cannot fail
- * there.
+ * there; while the dispatcher is emptied or freed it is left alone (see
+ * DSP_TIMER_LATER).
  */
 static inline __attribute__((always_inline)) int
 arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
@@ -157,7 +158,7 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 	if (push_back_lazily(dsp, idx, deadline))
 		return 0;
 	if (timer_target(dsp, deadline) < dsp->armed) {
-		if (dsp->state & DSP_PASSES) {
+		if (dsp->state & DSP_TIMER_LATER) {
 			dsp->state |= DSP_TIMER_STALE;
 		} else {
 			int r = program_timer(dsp, timer_target(dsp, deadline));

@@ -180,8 +180,9 @@ struct dispatcher *new_dispatcher(int clocksrc);
  *
  * Runs the cleanup callback of every registered event, closes the epoll
  * and timer descriptors and frees the memory, but makes no epoll_ctl(2) or
- * timerfd_settime(2) call, so a child process may call it after fork(2)
- * without disturbing the parent's loop. NULL is ignored. Called from a
+ * timerfd_settime(2) call, not even for a cleanup that re-times another
+ * event, so a child process may call it after fork(2) without disturbing
+ * the parent's loop. NULL is ignored. Called from a
  * callback, it still runs every cleanup and closes the descriptors at
  * once, so a forked child that never returns to the loop keeps none of
  * them; only the memory is released when the dispatch returns, and
@@ -194,7 +195,9 @@ void free_dispatcher(struct dispatcher *dsp);
  * @brief Unregister every event, cancel every timeout, run the cleanups.
  *
  * The dispatcher stays usable. Unlike free_dispatcher() this changes the
- * kernel objects, so do not call it in a child that shares them.
+ * kernel objects, so do not call it in a child that shares them. The
+ * timer is only disarmed once all cleanups have run: a cleanup that
+ * re-times another event does not program it.
  * @return 0, -EINVAL if @p dsp is NULL, -EBUSY if cleanup_dispatcher()
  *         or free_dispatcher() is already running cleanups on it, or an
  *         error of timerfd_settime(2) from disarming the timer (the events

@@ -125,11 +125,56 @@ static void test_oneshot_only_rearm(void **state)
 	}
 }
 
+/*
+ * A cleanup run by free_dispatcher() or cleanup_dispatcher() re-times an
+ * event that is still registered (later in the walk). The timerfd must
+ * not be programmed for it: after fork(2) it is the parent's timer too.
+ */
+static struct probe *retime_target;
+
+static void retime_other(struct event *evt)
+{
+	((struct probe *)evt)->cleanups++;
+	assert_int_equal(event_mod_timeout(&retime_target->evt,
+					   &(struct timespec){ 0, 1000000 }), 0);
+}
+
+static void test_no_timer_calls_while_emptied(void **state)
+{
+	for (int freeing = 0; freeing < 2; freeing++) {
+		struct dispatcher *dsp = monotonic_dispatcher();
+		struct probe first, second;
+
+		/* Slot order is the walk's order: first is cleaned up first. */
+		probe_init(&first, -1, 0);
+		probe_init(&second, -1, 0);
+		first.evt.tmo = second.evt.tmo = (struct timespec){ 3600, 0 };
+		first.evt.cleanup = retime_other;
+		retime_target = &second;
+		assert_int_equal(event_add(dsp, &first.evt), 0);
+		assert_int_equal(event_add(dsp, &second.evt), 0);
+		wrap_reset();
+		if (freeing) {
+			free_dispatcher(dsp);
+			assert_int_equal(wrap_calls(WRAP_TIMERFD_SETTIME), 0);
+		} else {
+			assert_int_equal(cleanup_dispatcher(dsp), 0);
+			/* Only the final disarm. */
+			assert_int_equal(wrap_calls(WRAP_TIMERFD_SETTIME), 1);
+			assert_false(timeout_armed(&second.evt));
+			free_dispatcher(dsp);
+		}
+		assert_int_equal(first.cleanups, 1);
+		assert_int_equal(second.cleanups, 1);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bogus_fd_number),
 		cmocka_unit_test(test_oneshot_only_rearm),
+		cmocka_unit_test(test_no_timer_calls_while_emptied),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
