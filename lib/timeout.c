@@ -292,6 +292,17 @@ int timeout_expire(struct dispatcher *dsp)
 	int64_t now;
 
 	/*
+	 * The clock read at the end of the fd pass failed: deferred
+	 * push-backs still hold a delay, not a deadline, and their heap keys
+	 * are older than what was asked. A pass now could fire a timeout
+	 * its fd callback has just pushed back, or re-key one with the
+	 * delay taken for a time. No pass, then; the timerfd stays readable
+	 * (nothing has read or set it), so the next wait, which resolves the
+	 * deferred deadlines first (catch_up()), comes back here.
+	 */
+	if (dsp->pending_count)
+		return 0;
+	/*
 	 * The one-shot timer has expired, and nothing can have set it since
 	 * epoll reported it: arming during the passes leaves that to the end
 	 * of the wait. There, timeout_sync_timer() sets it again (or disarms

@@ -10,6 +10,7 @@
  */
 #include "config.h"
 
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,12 +170,95 @@ static void test_no_timer_calls_while_emptied(void **state)
 	}
 }
 
+/*
+ * Two ready pipes whose timeouts are due when the wait starts (one with a
+ * stale heap key: its deadline was pushed back lazily). Each callback
+ * pushes its own timeout back by a relative 100 ms, which waits for the
+ * clock read at the end of the batch; that read fails. Neither timeout
+ * may fire in that wait, and later neither before its push-back + 100 ms.
+ */
+struct deferred_probe {
+	struct probe p;
+	struct timespec set_at;
+};
+
+static int deferred_calls;
+
+static void push_back_then_break_clock(struct probe *self)
+{
+	struct deferred_probe *dp = (struct deferred_probe *)self;
+
+	if (self->evt.reason == REASON_TIMEOUT)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &dp->set_at);
+	assert_int_equal(event_mod_timeout(&self->evt, &(struct timespec){ 0, 100000000 }), 0);
+	self->evt.ep.events = 0;	/* once */
+	assert_int_equal(event_modify(&self->evt), 0);
+	/* The last callback of the batch: the next clock read ends it. */
+	if (++deferred_calls == 2)
+		wrap_fail(WRAP_CLOCK_GETTIME, 1, EIO);
+}
+
+static void test_failed_clock_read_never_early(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct deferred_probe dp[2];
+	struct timespec now;
+	struct pollfd pfd;
+	int fds[2][2];
+
+	deferred_calls = 0;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	for (int i = 0; i < 2; i++) {
+		make_pipe(fds[i]);
+		probe_init(&dp[i].p, fds[i][0], EPOLLIN);
+		dp[i].p.action = push_back_then_break_clock;
+		/* Due at once: a second ago. */
+		dp[i].p.evt.flags = TMO_ABS;
+		dp[i].p.evt.tmo = (struct timespec){ now.tv_sec - 1, now.tv_nsec };
+		assert_int_equal(event_add(dsp, &dp[i].p.evt), 0);
+		dp[i].p.evt.flags = 0;
+		write_byte(fds[i][1]);
+	}
+	/* The second one's key stays a second ago, its deadline is an hour on. */
+	dp[1].p.evt.flags = TMO_ABS;
+	assert_int_equal(event_mod_timeout(&dp[1].p.evt,
+					   &(struct timespec){ now.tv_sec + 3600, 0 }), 0);
+	dp[1].p.evt.flags = 0;
+	/* The timerfd is in the batch with both pipes. */
+	pfd = (struct pollfd){ .fd = dsp->timerfd, .events = POLLIN };
+	assert_int_equal(poll(&pfd, 1, 1000), 1);
+
+	assert_int_equal(event_wait(dsp, NULL), -EIO);
+	wrap_reset();
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(dp[i].p.calls, 1);
+		assert_int_equal(dp[i].p.timeouts, 0);
+	}
+	assert_int_equal(dsp->pending_count, 2);	/* kept for the next try */
+	for (int i = 0; i < 2; i++) {
+		struct timespec due = dp[i].set_at;
+
+		while (!dp[i].p.timeouts)
+			wait_once(dsp);
+		due.tv_nsec += 100000000;
+		ts_normalize(&due);
+		assert_true(ts_not_before(&dp[i].p.fired, &due));
+	}
+	free_dispatcher(dsp);
+	for (int i = 0; i < 2; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bogus_fd_number),
 		cmocka_unit_test(test_oneshot_only_rearm),
 		cmocka_unit_test(test_no_timer_calls_while_emptied),
+		cmocka_unit_test(test_failed_clock_read_never_early),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
