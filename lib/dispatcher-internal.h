@@ -92,7 +92,8 @@ struct slot {
 	uint32_t armed_events;	/* the kernel's mask | ARMED_ALWAYS; 0 if none */
 	uint32_t state;		/* SLOT_* bits */
 	int64_t deadline;	/* the real deadline; may be later than the key */
-	uint64_t deadline_seq;	/* arming order of deadline */
+	uint64_t deadline_seq;	/* arming order of deadline, or of a
+				   deferred one: when it was set */
 	uint64_t key_seq;	/* arming order of the heap key, breaks ties */
 	uint64_t modified_in;	/* wait during which the fd mask last changed */
 };

@@ -125,14 +125,27 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
 }
 
 /*
+ * The arming order of a deadline: the next one for a deadline set now, or
+ * @seq, taken when a deferred push-back was set (see defer_relative()).
+ * Callers that set now pass a constant 0, which the compiler folds.
+ */
+static inline __attribute__((always_inline)) uint64_t
+arming_order(struct dispatcher *dsp, uint64_t seq)
+{
+	return seq ? seq : ++dsp->arm_seq;
+}
+
+/*
  * Pushing a deadline back (an idle timeout on activity) is the common
  * case. The heap key may stay where it is, as a lower bound: no sift, no
  * timer change. The entry is re-keyed only when the timer fires for it,
  * which an often-pushed timeout rarely sees. False if slot @idx has no key,
- * or one later than @deadline: then it must be armed.
+ * or one later than @deadline: then it must be armed. @seq: see
+ * arming_order().
  */
 static inline __attribute__((always_inline)) bool
-push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
+push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline,
+		 uint64_t seq)
 {
 	struct slot *s = &dsp->slots[idx];
 
@@ -140,7 +153,7 @@ push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 	    deadline < heap_entry_of(&dsp->heap, idx)->deadline)
 		return false;
 	s->deadline = deadline;
-	s->deadline_seq = ++dsp->arm_seq;
+	s->deadline_seq = arming_order(dsp, seq);
 	return true;
 }
 
@@ -148,14 +161,14 @@ push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
  * Put slot @idx's timeout at @deadline. During a pass the timerfd is left
  * for the end of the pass (see wait_and_dispatch()), so arming cannot fail
  * there; while the dispatcher is emptied or freed it is left alone (see
- * DSP_TIMER_LATER).
+ * DSP_TIMER_LATER). @seq: see arming_order().
  */
 static inline __attribute__((always_inline)) int
-arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
+arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline, uint64_t seq)
 {
 	struct slot *s = &dsp->slots[idx];
 
-	if (push_back_lazily(dsp, idx, deadline))
+	if (push_back_lazily(dsp, idx, deadline, seq))
 		return 0;
 	if (timer_target(dsp, deadline) < dsp->armed) {
 		if (dsp->state & DSP_TIMER_LATER) {
@@ -168,7 +181,7 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 		}
 	}
 	s->deadline = deadline;
-	s->deadline_seq = s->key_seq = ++dsp->arm_seq;
+	s->deadline_seq = s->key_seq = arming_order(dsp, seq);
 	if (heap_has(&dsp->heap, idx))
 		heap_update(&dsp->heap, dsp->slots, idx, deadline);
 	else
@@ -178,7 +191,7 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 
 int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
-	return arm(dsp, idx, deadline);
+	return arm(dsp, idx, deadline, 0);
 }
 
 void timeout_cancel(struct dispatcher *dsp, uint32_t idx)
@@ -212,6 +225,12 @@ defer_relative(struct dispatcher *dsp, uint32_t idx, const struct timespec *tmo)
 		s->state |= SLOT_PENDING;
 	}
 	s->deadline = timespec_to_ns(tmo);
+	/*
+	 * Its place among equal deadlines is taken now, as outside a batch:
+	 * the last setting counts. No pass looks at the (then stale) key
+	 * until the deadline is resolved (see timeout_expire()).
+	 */
+	s->deadline_seq = ++dsp->arm_seq;
 	return true;
 }
 
@@ -239,7 +258,9 @@ int timeout_finish_pending(struct dispatcher *dsp)
 		if (!(s->state & SLOT_PENDING))
 			continue;
 		s->state &= ~SLOT_PENDING;
-		(void)arm(dsp, idx, ns_add_sat(now, s->deadline));
+		/* In the order they were set, not the order of this list. */
+		(void)arm(dsp, idx, ns_add_sat(now, s->deadline),
+			  s->deadline_seq);
 	}
 	if (outside_pass)
 		dsp->state &= ~DSP_FD_PASS;
@@ -356,7 +377,7 @@ arm_and_record(struct event *evt, const struct timespec *tmo, int64_t deadline)
 {
 	struct dispatcher *dsp = evt->dsp;
 	uint32_t idx = (uint32_t)evt->priv_.token_;
-	int r = arm(dsp, idx, deadline);
+	int r = arm(dsp, idx, deadline, 0);
 
 	if (r < 0)
 		return r;
@@ -403,7 +424,7 @@ push_relative(struct event *evt, const struct timespec *tmo)
 	idx = (uint32_t)evt->priv_.token_;
 	/* Even a fresh clock read: CLOCK_REALTIME may have stepped back. */
 	deadline = after_this_pass(dsp, ns_add_sat(now, timespec_to_ns(tmo)));
-	if (!push_back_lazily(dsp, idx, deadline))
+	if (!push_back_lazily(dsp, idx, deadline, 0))
 		return arm_and_record(evt, tmo, deadline);
 	record_armed(dsp, idx, evt, tmo);
 	return 0;

@@ -252,6 +252,59 @@ static void test_failed_clock_read_never_early(void **state)
 	}
 }
 
+/*
+ * Inside one batch (two ready pipes, so relative timeouts wait for one
+ * clock read at its end), A, then B, then A again get the same delay: the
+ * deadlines are equal, and the last setting counts, as outside a batch,
+ * where A's second setting would be the latest deadline. B fires first.
+ */
+static struct probe order_a, order_b;
+static int order_sets;
+
+static void set_a_b_a(struct probe *self)
+{
+	static const struct timespec delay = { 0, 20000000 };
+
+	if (order_sets++)
+		return;
+	assert_int_equal(event_mod_timeout(&order_a.evt, &delay), 0);
+	assert_int_equal(event_mod_timeout(&order_b.evt, &delay), 0);
+	assert_int_equal(event_mod_timeout(&order_a.evt, &delay), 0);
+	/* Deferred, so the deadlines are equal. */
+	assert_int_equal(self->evt.dsp->pending_count, 2);
+}
+
+static void test_equal_deadlines_in_batch_order(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe readers[2];
+	int fds[2][2];
+
+	order_sets = 0;
+	probe_init(&order_a, -1, 0);
+	probe_init(&order_b, -1, 0);
+	assert_int_equal(event_add(dsp, &order_a.evt), 0);
+	assert_int_equal(event_add(dsp, &order_b.evt), 0);
+	for (int i = 0; i < 2; i++) {
+		make_pipe(fds[i]);
+		probe_init(&readers[i], fds[i][0], EPOLLIN);
+		readers[i].action = set_a_b_a;
+		readers[i].result = EVENTCB_REMOVE;
+		assert_int_equal(event_add(dsp, &readers[i].evt), 0);
+		write_byte(fds[i][1]);
+	}
+	wait_once(dsp);
+	assert_int_equal(readers[0].calls + readers[1].calls, 2);
+	while (!order_a.timeouts || !order_b.timeouts)
+		wait_once(dsp);
+	assert_true(order_b.order < order_a.order);
+	free_dispatcher(dsp);
+	for (int i = 0; i < 2; i++) {
+		close(fds[i][0]);
+		close(fds[i][1]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +312,7 @@ int main(void)
 		cmocka_unit_test(test_oneshot_only_rearm),
 		cmocka_unit_test(test_no_timer_calls_while_emptied),
 		cmocka_unit_test(test_failed_clock_read_never_early),
+		cmocka_unit_test(test_equal_deadlines_in_batch_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
