@@ -130,7 +130,13 @@ finish_wait(struct dispatcher *dsp, bool *freed)
 
 	dsp->state &= ~(DSP_FD_PASS | DSP_DEFER_CLOCK);
 	if ((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING)) == DSP_TIMER_DUE) {
-		int r2 = timeout_expire(dsp);
+		/*
+		 * A callback forked, and this is the child: the timeouts
+		 * are the parent's to run (and the timer, which
+		 * program_timer() refuses to set). It may only free its
+		 * copy; the next wait says so.
+		 */
+		int r2 = dispatcher_foreign(dsp) ? -ECHILD : timeout_expire(dsp);
 
 		if (r == 0)
 			r = r2;
@@ -196,6 +202,8 @@ MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)
 {
 	if (!dsp)
 		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	if (__builtin_expect(dsp->state & WAIT_SLOW_BITS, 0)) {
 		int r;
 
@@ -220,6 +228,12 @@ MV_EXPORT int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 	for (;;) {
 		int r = 0;
 
+		/*
+		 * Also after a callback forked: the child returns here. No
+		 * error handler can make the dispatcher usable in a child.
+		 */
+		if (dispatcher_foreign(dsp))
+			return -ECHILD;
 		if (__builtin_expect(dsp->state & DSP_TIMER_STALE, 0))
 			r = catch_up(dsp);
 		if (r == 0)

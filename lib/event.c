@@ -144,10 +144,20 @@ static int kernel_update(struct dispatcher *dsp, uint32_t idx, int op,
 	struct epoll_event ev = { .events = events,
 				  .data.u64 = slot_token(dsp, idx) };
 
-	if (!(dsp->state & DSP_FREE_PENDING) &&
-	    epoll_ctl(dsp->epfd, op, slot->fd, &ev) < 0 &&
-	    !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT)))
+	if (dsp->state & DSP_FREE_PENDING) {
+		/* Nothing: the epoll set may be shared with a parent. */
+	} else if (dispatcher_foreign(dsp)) {
+		/*
+		 * A child that forked in a callback and returned
+		 * EVENTCB_REMOVE: the registration is the parent's. The
+		 * callers that add or modify have refused already.
+		 */
+		if (op != EPOLL_CTL_DEL)
+			return -ECHILD;
+	} else if (epoll_ctl(dsp->epfd, op, slot->fd, &ev) < 0 &&
+		   !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT))) {
 		return -errno;
+	}
 	/*
 	 * The kernel has vetted the number first: the owner table grows only
 	 * for a descriptor that is open, and never for a failed add. Without
@@ -218,6 +228,8 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 
 	if (!dsp || !evt)
 		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	if (dispatcher_closing(dsp))
 		return -EBUSY;
 	r = check_new_event(evt);
@@ -269,7 +281,8 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 /*
  * The slot of a registered @evt for event_remove() and friends, or a
  * negative errno: -EINVAL if the event names no dispatcher (never added,
- * or removed), -ENOENT if it names one it is not registered with.
+ * or removed), -ECHILD in a forked child, -ENOENT if it names one it is
+ * not registered with.
  */
 static inline int64_t registered_slot(const struct event *evt)
 {
@@ -277,6 +290,8 @@ static inline int64_t registered_slot(const struct event *evt)
 
 	if (!evt || !evt->dsp)
 		return -EINVAL;
+	if (dispatcher_foreign(evt->dsp))
+		return -ECHILD;
 	idx = slot_of(evt->dsp, evt);
 	return idx < 0 ? -ENOENT : idx;
 }

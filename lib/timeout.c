@@ -84,6 +84,10 @@ static int program_timer(struct dispatcher *dsp, int64_t when)
 {
 	struct itimerspec its = { 0 };
 
+	/* After fork(2) the timerfd is the parent's too. */
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
+
 	if (when != NO_DEADLINE)
 		its.it_value = ns_to_timespec(when);
 	if (timerfd_settime(dsp->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
@@ -393,6 +397,8 @@ mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 	int64_t deadline = NO_DEADLINE;
 	int r;
 
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	if (timespec_is_zero(tmo)) {
 		timeout_cancel(dsp, idx);
 		evt->tmo = *tmo;
@@ -414,10 +420,13 @@ mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 static __attribute__((noinline)) int
 push_relative(struct event *evt, const struct timespec *tmo)
 {
-	int64_t now = clock_now_ns(evt->dsp->clock), deadline;
+	int64_t now, deadline;
 	struct dispatcher *dsp;
 	uint32_t idx;
 
+	if (dispatcher_foreign(evt->dsp))
+		return -ECHILD;
+	now = clock_now_ns(evt->dsp->clock);
 	if (now < 0)
 		return (int)now;
 	dsp = evt->dsp;
@@ -450,6 +459,13 @@ MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 	if (!timespec_valid(tmo))
 		return -EINVAL;
 	if (!(evt->flags & TMO_ABS) && !timespec_is_zero(tmo)) {
+		/*
+		 * Deferring touches only memory: a child that a callback of
+		 * this batch forked learns from event_wait() (finish_wait())
+		 * that the dispatcher is not its own. The other two paths
+		 * test for a child themselves, after their calls, so that
+		 * this function stays free of it.
+		 */
 		if ((dsp->state & DSP_DEFER_CLOCK) &&
 		    defer_relative(dsp, (uint32_t)idx, tmo)) {
 			evt->tmo = *tmo;

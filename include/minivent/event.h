@@ -18,6 +18,11 @@
  * event::reason whether the descriptor became ready or the timeout expired.
  *
  * None of the functions are thread-safe: use a dispatcher from one thread.
+ *
+ * After fork(2), a child may only call free_dispatcher() on a dispatcher
+ * its parent created (the epoll set and the timer are shared): every other
+ * function that takes the dispatcher or one of its events fails with
+ * -ECHILD there.
  */
 
 #include <signal.h>
@@ -201,7 +206,7 @@ void free_dispatcher(struct dispatcher *dsp);
  * @return 0, -EINVAL if @p dsp is NULL, -EBUSY if cleanup_dispatcher()
  *         or free_dispatcher() is already running cleanups on it, or an
  *         error of timerfd_settime(2) from disarming the timer (the events
- *         are removed all the same).
+ *         are removed all the same); -ECHILD in a forked child.
  * @since 1.0
  */
 int cleanup_dispatcher(struct dispatcher *dsp);
@@ -221,8 +226,8 @@ int cleanup_dispatcher(struct dispatcher *dsp);
  *         with @p dsp, or fd already watched by this dispatcher), -EBUSY
  *         (cleanup_dispatcher() or free_dispatcher() is running cleanups
  *         on @p dsp, or free_dispatcher() was called on it earlier in the
- *         running callback), -ENOMEM, or an error of epoll_ctl(2),
- *         clock_gettime(2) or timerfd_settime(2).
+ *         running callback), -ECHILD (in a forked child), -ENOMEM, or an
+ *         error of epoll_ctl(2), clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
 int event_add(struct dispatcher *dsp, struct event *evt);
@@ -231,7 +236,7 @@ int event_add(struct dispatcher *dsp, struct event *evt);
  * @brief Unregister @p evt and cancel its timeout; its cleanup is not called.
  * @return 0, -EINVAL if @p evt is NULL or not registered (evt->dsp is
  *         NULL: never added, or removed), -ENOENT if evt->dsp names a
- *         dispatcher it is not registered with.
+ *         dispatcher it is not registered with, -ECHILD in a forked child.
  * @since 1.0
  */
 int event_remove(struct event *evt);
@@ -248,7 +253,7 @@ int event_remove(struct event *evt);
  * EPOLLHUP), and is not called if none is left.
  * @return 0, -EINVAL (NULL, or not registered: evt->dsp is NULL),
  *         -ENOENT (evt->dsp names a dispatcher it is not registered
- *         with), or an error of epoll_ctl(2).
+ *         with), -ECHILD (in a forked child), or an error of epoll_ctl(2).
  * @since 1.0
  */
 int event_modify(struct event *evt);
@@ -266,7 +271,8 @@ int event_modify(struct event *evt);
  * @return 0, -EINVAL (NULL argument, tv_nsec outside 0..999999999,
  *         negative tv_sec, unknown flags, or not registered: evt->dsp is
  *         NULL), -ENOENT (evt->dsp names a dispatcher it is not registered
- *         with), or an error of clock_gettime(2) or timerfd_settime(2).
+ *         with), -ECHILD (in a forked child), or an error of
+ *         clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
 int event_mod_timeout(struct event *evt, const struct timespec *tmo);
@@ -278,9 +284,10 @@ int event_mod_timeout(struct event *evt, const struct timespec *tmo);
  * the current mask); then the callbacks of ready descriptors run, then
  * those of expired timeouts, in deadline order.
  * @return 0, -EINVAL (NULL), -EBUSY (called from a callback or cleanup of
- *         the same dispatcher), -EINTR (a signal interrupted the wait), or
- *         another error of epoll_pwait(2), clock_gettime(2) or
- *         timerfd_settime(2).
+ *         the same dispatcher), -EINTR (a signal interrupted the wait),
+ *         -ECHILD (in a forked child, also when a callback forked and the
+ *         child returned), or another error of epoll_pwait(2),
+ *         clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
 int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
@@ -297,7 +304,8 @@ int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
  * @return the error (NULL handler) or the handler's value that stopped
  *         the loop; 0 if a callback freed the dispatcher; -EINVAL if
  *         @p dsp is NULL; -EBUSY if called from a callback or cleanup of
- *         the same dispatcher.
+ *         the same dispatcher; -ECHILD, without asking the handler, in a
+ *         forked child (also one that a callback forked).
  * @since 1.0
  */
 int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
@@ -306,14 +314,16 @@ int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 /**
  * @brief The dispatcher's epoll descriptor, for embedding it in another
  * loop: it becomes readable when an event or a timeout is due.
- * @return the descriptor, or -EINVAL if @p dsp is NULL.
+ * @return the descriptor, -EINVAL if @p dsp is NULL, -ECHILD in a forked
+ *         child.
  * @since 1.0
  */
 int dispatcher_get_efd(const struct dispatcher *dsp);
 
 /**
  * @brief The clock passed to new_dispatcher().
- * @return the clock id, or -EINVAL if @p dsp is NULL.
+ * @return the clock id, -EINVAL if @p dsp is NULL, -ECHILD in a forked
+ *         child.
  * @since 1.0
  */
 int dispatcher_get_clocksource(const struct dispatcher *dsp);
@@ -324,7 +334,8 @@ int dispatcher_get_clocksource(const struct dispatcher *dsp);
  *
  * Timeouts never fire early. The timer is programmed to the first deadline
  * rounded up to a multiple of the slack. The default, 0, is exact.
- * @return 0, or -EINVAL (NULL, or a slack over one hour).
+ * @return 0, -EINVAL (NULL, or a slack over one hour), or -ECHILD (in a
+ *         forked child).
  * @since 1.0
  */
 int dispatcher_set_timer_slack(struct dispatcher *dsp, uint64_t slack_ns);
@@ -332,7 +343,8 @@ int dispatcher_set_timer_slack(struct dispatcher *dsp, uint64_t slack_ns);
 /**
  * @brief The timer slack set by dispatcher_set_timer_slack(), in
  * nanoseconds.
- * @return 0, or -EINVAL if an argument is NULL.
+ * @return 0, -EINVAL if an argument is NULL, or -ECHILD in a forked
+ *         child.
  * @since 1.0
  */
 int dispatcher_get_timer_slack(const struct dispatcher *dsp,

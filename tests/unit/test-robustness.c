@@ -305,6 +305,160 @@ static void test_equal_deadlines_in_batch_order(void **state)
 	}
 }
 
+/*
+ * A forked child may only free the inherited dispatcher: every other call
+ * says -ECHILD, event_wait() and event_loop() included, and the parent's
+ * loop goes on undisturbed. Once with the wiped page, once with the
+ * getpid() fallback of kernels without MADV_WIPEONFORK.
+ */
+static int child_calls_all_refused(struct dispatcher *dsp, struct probe *reader,
+				   struct probe *timer)
+{
+	struct probe extra;
+	uint64_t slack;
+
+	alarm(10);	/* a child that waits would hang the test */
+	if (event_wait(dsp, NULL) != -ECHILD)
+		return 1;
+	if (event_loop(dsp, NULL, NULL) != -ECHILD)
+		return 2;
+	probe_init(&extra, -1, 0);
+	if (event_add(dsp, &extra.evt) != -ECHILD ||
+	    event_remove(&reader->evt) != -ECHILD ||
+	    event_modify(&reader->evt) != -ECHILD ||
+	    event_mod_timeout(&timer->evt, &(struct timespec){ 0, 1000 }) != -ECHILD ||
+	    cleanup_dispatcher(dsp) != -ECHILD)
+		return 3;
+	if (dispatcher_get_efd(dsp) != -ECHILD ||
+	    dispatcher_get_clocksource(dsp) != -ECHILD ||
+	    dispatcher_set_timer_slack(dsp, 0) != -ECHILD ||
+	    dispatcher_get_timer_slack(dsp, &slack) != -ECHILD)
+		return 4;
+	free_dispatcher(dsp);
+	if (reader->cleanups != 1 || timer->cleanups != 1)
+		return 5;
+	return 0;
+}
+
+static void test_child_refused(void **state)
+{
+	for (int fallback = 0; fallback < 2; fallback++) {
+		struct dispatcher *dsp;
+		struct probe reader, timer;
+		struct timespec set_at, due, late;
+		int fds[2], status;
+		pid_t pid;
+
+		if (fallback)
+			wrap_fail(WRAP_MADVISE, 1, EINVAL);
+		dsp = monotonic_dispatcher();
+		assert_int_equal(dsp->alive_size == 0, fallback);
+		make_pipe(fds);
+		probe_init(&reader, fds[0], EPOLLIN);
+		probe_init(&timer, -1, 0);
+		timer.evt.tmo = (struct timespec){ 0, 200000000 };
+		assert_int_equal(event_add(dsp, &reader.evt), 0);
+		clock_gettime(CLOCK_MONOTONIC, &set_at);
+		assert_int_equal(event_add(dsp, &timer.evt), 0);
+		write_byte(fds[1]);
+
+		pid = fork();
+		assert_true(pid >= 0);
+		if (pid == 0)
+			_exit(child_calls_all_refused(dsp, &reader, &timer));
+		assert_int_equal(waitpid(pid, &status, 0), pid);
+		assert_true(WIFEXITED(status));
+		assert_int_equal(WEXITSTATUS(status), 0);
+
+		/* The parent's registration and timer are as they were. */
+		while (!timer.timeouts)
+			wait_once(dsp);
+		assert_true(reader.calls >= 1);
+		due = set_at;
+		due.tv_nsec += 200000000;
+		ts_normalize(&due);
+		late = due;
+		late.tv_sec += 2;
+		assert_true(ts_not_before(&timer.fired, &due));
+		assert_false(ts_not_before(&timer.fired, &late));
+		free_dispatcher(dsp);
+		close(fds[0]);
+		close(fds[1]);
+	}
+}
+
+/*
+ * A callback forks; the child returns EVENTCB_REMOVE into the inherited
+ * dispatch. That must not take the registration out of the epoll set the
+ * parent shares, and the child's next wait is refused.
+ */
+static pid_t forked_pid;
+
+static void fork_once(struct probe *self)
+{
+	if (self->ctx)
+		return;
+	self->ctx = self;
+	forked_pid = fork();
+	assert_true(forked_pid >= 0);
+	if (forked_pid == 0)
+		self->result = EVENTCB_REMOVE;
+}
+
+static void test_fork_in_callback(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe reader;
+	int fds[2], status, r;
+
+	make_pipe(fds);
+	probe_init(&reader, fds[0], EPOLLIN);
+	reader.action = fork_once;
+	assert_int_equal(event_add(dsp, &reader.evt), 0);
+	write_byte(fds[1]);
+	r = event_wait(dsp, NULL);
+	if (forked_pid == 0) {
+		int bad = (r != 0 && r != -ECHILD) || reader.evt.dsp != NULL;
+
+		alarm(10);
+		if (!bad && event_wait(dsp, NULL) != -ECHILD)
+			bad = 2;
+		free_dispatcher(dsp);
+		_exit(bad);
+	}
+	assert_int_equal(r, 0);
+	assert_int_equal(waitpid(forked_pid, &status, 0), forked_pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	/* Still readable, still registered: called again. */
+	wait_for_calls(dsp, &reader, 2, 2000000);
+	assert_int_equal(reader.calls, 2);
+	free_dispatcher(dsp);
+	close(fds[0]);
+	close(fds[1]);
+}
+
+/*
+ * The epoll set is shared with a forked parent or child, which may have
+ * registered descriptors with tokens of slots this dispatcher never
+ * handed out: such a report must not index past the slot table.
+ */
+static void test_foreign_token(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = (UINT64_C(1) << 32) | 0x7fffffff };
+	int fds[2];
+
+	make_pipe(fds);
+	write_byte(fds[1]);
+	assert_int_equal(epoll_ctl(dsp->epfd, EPOLL_CTL_ADD, fds[0], &ev), 0);
+	assert_int_equal(event_wait(dsp, NULL), 0);
+	free_dispatcher(dsp);
+	close(fds[0]);
+	close(fds[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +467,9 @@ int main(void)
 		cmocka_unit_test(test_no_timer_calls_while_emptied),
 		cmocka_unit_test(test_failed_clock_read_never_early),
 		cmocka_unit_test(test_equal_deadlines_in_batch_order),
+		cmocka_unit_test(test_child_refused),
+		cmocka_unit_test(test_fork_in_callback),
+		cmocka_unit_test(test_foreign_token),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
