@@ -96,7 +96,13 @@ struct slot {
 	uint64_t deadline_seq;	/* arming order of deadline, or of a
 				   deferred one: when it was set */
 	uint64_t key_seq;	/* arming order of the heap key, breaks ties */
-	uint64_t modified_in;	/* wait during which the fd mask last changed */
+	/*
+	 * The wait during which the fd mask last changed, or the slot was
+	 * taken, vacated, or its descriptor left the epoll set: a report of
+	 * an earlier registration of the slot made after that wait proves
+	 * the kernel still has it (see report_outlived()).
+	 */
+	uint64_t modified_in;
 };
 
 /* dispatcher::state bits */
@@ -112,6 +118,8 @@ enum {
 	/* the timerfd has expired and is readable until it is set again */
 	DSP_TIMER_FIRED = 1u << 7,
 	DSP_TIMER_DUE = 1u << 8,	/* epoll reported the timerfd */
+	/* a registration that had ended before the wait was reported */
+	DSP_STALE_REPORT = 1u << 9,
 };
 
 /* While a pass runs, arming only records that the timer needs a look. */

@@ -54,7 +54,8 @@ static uint32_t slot_take(struct dispatcher *dsp, struct event *evt)
 	}
 	slot = &dsp->slots[idx];
 	/* The generation stays; not in the epoll set yet. */
-	*slot = (struct slot){ .evt = evt, .token = slot->token, .fd = evt->fd };
+	*slot = (struct slot){ .evt = evt, .token = slot->token, .fd = evt->fd,
+			       .modified_in = dsp->waits };
 	return idx;
 }
 
@@ -70,6 +71,7 @@ static void slot_release(struct dispatcher *dsp, uint32_t idx)
 	slot->evt = NULL;
 	slot->state = 0;
 	slot->token = (uint64_t)(slot_gen(slot) + 1) << 32;
+	slot->modified_in = dsp->waits;
 	if (slot_gen(slot) == 0)
 		return;
 	slot->next_free = dsp->free_head;
@@ -118,6 +120,7 @@ static void fd_owner_claim(struct dispatcher *dsp, uint32_t idx)
 		if (stale->evt && stale->fd == fd) {
 			slot_set_in_epoll(dsp, *owner - 1, false);
 			stale->armed_events = 0;
+			stale->modified_in = dsp->waits;
 		}
 	}
 	*owner = idx + 1;

@@ -234,6 +234,10 @@ int event_add(struct dispatcher *dsp, struct event *evt);
 
 /**
  * @brief Unregister @p evt and cancel its timeout; its cleanup is not called.
+ *
+ * Call it before closing evt->fd: if a dup() of the descriptor keeps the
+ * file open, the kernel keeps a registration that was closed first, and
+ * event_wait() then reports -ESTALE for it.
  * @return 0, -EINVAL if @p evt is NULL or not registered (evt->dsp is
  *         NULL: never added, or removed), -ENOENT if evt->dsp names a
  *         dispatcher it is not registered with, -ECHILD in a forked child.
@@ -286,8 +290,12 @@ int event_mod_timeout(struct event *evt, const struct timespec *tmo);
  * @return 0, -EINVAL (NULL), -EBUSY (called from a callback or cleanup of
  *         the same dispatcher), -EINTR (a signal interrupted the wait),
  *         -ECHILD (in a forked child, also when a callback forked and the
- *         child returned), or another error of epoll_pwait(2),
- *         clock_gettime(2) or timerfd_settime(2).
+ *         child returned), -ESTALE (after the callbacks: a registration
+ *         whose descriptor was closed while registered, and whose file a
+ *         dup() keeps open, was reported after its event was removed;
+ *         nothing can take it out of the epoll set, so remove before
+ *         close), or another error of epoll_pwait(2), clock_gettime(2) or
+ *         timerfd_settime(2).
  * @since 1.0
  */
 int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
