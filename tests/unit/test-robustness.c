@@ -132,12 +132,13 @@ static void test_oneshot_only_rearm(void **state)
  * not be programmed for it: after fork(2) it is the parent's timer too.
  */
 static struct probe *retime_target;
+static struct timespec retime_delay = { 0, 1000000 };
 
 static void retime_other(struct event *evt)
 {
 	((struct probe *)evt)->cleanups++;
-	assert_int_equal(event_mod_timeout(&retime_target->evt,
-					   &(struct timespec){ 0, 1000000 }), 0);
+	if (event_mod_timeout(&retime_target->evt, &retime_delay) != 0)
+		abort();	/* also in a forked child, outside cmocka */
 }
 
 static void test_no_timer_calls_while_emptied(void **state)
@@ -168,6 +169,61 @@ static void test_no_timer_calls_while_emptied(void **state)
 		assert_int_equal(first.cleanups, 1);
 		assert_int_equal(second.cleanups, 1);
 	}
+}
+
+/*
+ * The case of the review: a forked child frees the inherited dispatcher,
+ * and a cleanup re-times another event (3 s) while the parent has armed
+ * a 200 ms timeout since the fork. The parent's timeout must fire on
+ * time, not when the child's stale re-time says (it did after 3 s).
+ */
+static void test_child_free_keeps_parent_timer(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe first, second, parent_timer;
+	struct timespec set_at, late;
+	int sync[2], status;
+	pid_t pid;
+	char c;
+
+	probe_init(&first, -1, 0);
+	probe_init(&second, -1, 0);
+	first.evt.tmo = second.evt.tmo = (struct timespec){ 3600, 0 };
+	first.evt.cleanup = retime_other;
+	retime_target = &second;
+	retime_delay = (struct timespec){ 3, 0 };
+	assert_int_equal(event_add(dsp, &first.evt), 0);
+	assert_int_equal(event_add(dsp, &second.evt), 0);
+	assert_int_equal(pipe(sync), 0);
+
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		alarm(10);
+		if (read(sync[0], &c, 1) != 1)
+			_exit(1);
+		free_dispatcher(dsp);
+		_exit(first.cleanups == 1 && second.cleanups == 1 ? 0 : 2);
+	}
+	probe_init(&parent_timer, -1, 0);
+	parent_timer.evt.tmo = (struct timespec){ 0, 200000000 };
+	clock_gettime(CLOCK_MONOTONIC, &set_at);
+	assert_int_equal(event_add(dsp, &parent_timer.evt), 0);
+	write_byte(sync[1]);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+	while (!parent_timer.timeouts)
+		wait_once(dsp);
+	late = set_at;
+	late.tv_nsec += 200000000;
+	late.tv_sec += 1;	/* a wide margin on a busy machine */
+	ts_normalize(&late);
+	assert_false(ts_not_before(&parent_timer.fired, &late));
+	retime_delay = (struct timespec){ 0, 1000000 };
+	free_dispatcher(dsp);
+	close(sync[0]);
+	close(sync[1]);
 }
 
 /*
@@ -555,6 +611,7 @@ int main(void)
 		cmocka_unit_test(test_bogus_fd_number),
 		cmocka_unit_test(test_oneshot_only_rearm),
 		cmocka_unit_test(test_no_timer_calls_while_emptied),
+		cmocka_unit_test(test_child_free_keeps_parent_timer),
 		cmocka_unit_test(test_failed_clock_read_never_early),
 		cmocka_unit_test(test_equal_deadlines_in_batch_order),
 		cmocka_unit_test(test_child_refused),
