@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/epoll.h>
+#include <sys/types.h>
 
 #include "addr-index.h"
 #include "event.h"
@@ -64,8 +65,13 @@
  */
 #define ARMED_ALWAYS (EPOLLERR | EPOLLHUP)
 
-/* slot::armed_events of a one-shot descriptor the kernel has disabled. */
-#define ARMED_DISABLED (EPOLLONESHOT | ARMED_ALWAYS)
+/*
+ * slot::armed_events of a one-shot descriptor the kernel has disabled.
+ * Without ARMED_ALWAYS it equals no mask the kernel can have (which
+ * always carries those two bits): event_modify() with any mask, even
+ * EPOLLONESHOT alone, sees a change and re-arms it.
+ */
+#define ARMED_DISABLED EPOLLONESHOT
 
 /* slot::state bits */
 enum {
@@ -87,9 +93,16 @@ struct slot {
 	uint32_t armed_events;	/* the kernel's mask | ARMED_ALWAYS; 0 if none */
 	uint32_t state;		/* SLOT_* bits */
 	int64_t deadline;	/* the real deadline; may be later than the key */
-	uint64_t deadline_seq;	/* arming order of deadline */
+	uint64_t deadline_seq;	/* arming order of deadline, or of a
+				   deferred one: when it was set */
 	uint64_t key_seq;	/* arming order of the heap key, breaks ties */
-	uint64_t modified_in;	/* wait during which the fd mask last changed */
+	/*
+	 * The wait during which the fd mask last changed, or the slot was
+	 * taken, vacated, or its descriptor left the epoll set: a report of
+	 * an earlier registration of the slot made after that wait proves
+	 * the kernel still has it (see report_outlived()).
+	 */
+	uint64_t modified_in;
 };
 
 /* dispatcher::state bits */
@@ -105,10 +118,20 @@ enum {
 	/* the timerfd has expired and is readable until it is set again */
 	DSP_TIMER_FIRED = 1u << 7,
 	DSP_TIMER_DUE = 1u << 8,	/* epoll reported the timerfd */
+	/* a registration that had ended before the wait was reported */
+	DSP_STALE_REPORT = 1u << 9,
 };
 
 /* While a pass runs, arming only records that the timer needs a look. */
 #define DSP_PASSES (DSP_FD_PASS | DSP_TIMEOUT_PASS)
+
+/*
+ * So it does while the dispatcher is emptied or freed: a cleanup that
+ * re-times another event must not program the timerfd. After fork(2) it
+ * is shared with the parent, and the child's idea of what is armed is
+ * stale; cleanup_dispatcher() disarms it once its walk is done.
+ */
+#define DSP_TIMER_LATER (DSP_PASSES | DSP_CLEANING | DSP_FREE_PENDING)
 
 struct dispatcher {
 	int epfd;
@@ -161,6 +184,18 @@ struct dispatcher {
 	 * without a test after every callback.
 	 */
 	const struct epoll_event *batch_end;
+
+	/*
+	 * Use in a forked child (see dispatcher_foreign()). *alive is 1 in
+	 * the process that created the dispatcher: it lies in a page of its
+	 * own that the kernel zeroes in a child (MADV_WIPEONFORK), so one
+	 * load tells, with no system call. Where the kernel cannot do that,
+	 * alive points to alive_unknown (0), and getpid() decides.
+	 */
+	const uint32_t *alive;
+	uint32_t alive_unknown;
+	size_t alive_size;		/* of the page; 0 if there is none */
+	pid_t pid;			/* of the process that created it */
 };
 
 #define TOKEN_INDEX_MASK UINT64_C(0xffffffff)
@@ -237,17 +272,20 @@ static inline int64_t slot_of(const struct dispatcher *dsp,
 
 /*
  * Look up a token from epoll; NULL if that registration has ended, its
- * descriptor is no longer in the epoll set, or it is TIMER_TOKEN. Every
- * token was made by kernel_update() for a slot below slots_used, which
- * never shrinks (or is TIMER_TOKEN, slot 0), so the index needs no bounds
- * check. A vacated or retired slot has 0 in the low half of its token,
- * which no report has.
+ * descriptor is no longer in the epoll set, or it is TIMER_TOKEN. A
+ * vacated or retired slot has 0 in the low half of its token, which no
+ * report has. Every token this dispatcher made names a slot below
+ * slots_used, which never shrinks, but the epoll set is shared with a
+ * forked child or parent, whose tokens may not: the index is checked.
  */
 static inline struct slot *token_to_slot(const struct dispatcher *dsp,
 					 uint64_t token)
 {
-	struct slot *slot = &dsp->slots[(uint32_t)token];
+	struct slot *slot;
 
+	if (__builtin_expect((uint32_t)token >= dsp->slots_used, 0))
+		return NULL;
+	slot = &dsp->slots[(uint32_t)token];
 	return slot->token == token ? slot : NULL;
 }
 
@@ -261,6 +299,22 @@ static inline bool dispatcher_closing(const struct dispatcher *dsp)
 static inline bool dispatcher_busy(const struct dispatcher *dsp)
 {
 	return dsp->state & (DSP_IN_WAIT | DSP_CLEANING | DSP_FREE_PENDING);
+}
+
+bool dispatcher_forked_slow(const struct dispatcher *dsp);
+
+/*
+ * Is @dsp used in a process other than the one that created it (a child
+ * after fork(2))? Such a child shares the epoll set and the timerfd with
+ * the parent, and its copy of the tables is stale: every call but
+ * free_dispatcher() (and what the cleanups of that call do, which touches
+ * no kernel state) must fail with -ECHILD.
+ */
+static inline bool dispatcher_foreign(const struct dispatcher *dsp)
+{
+	if (__builtin_expect(*dsp->alive, 1))
+		return false;
+	return dispatcher_forked_slow(dsp);
 }
 
 /* event.c */

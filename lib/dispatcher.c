@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
@@ -21,6 +22,49 @@ static void close_fd(int fd)
 {
 	if (fd >= 0)
 		close(fd);
+}
+
+/*
+ * Set up the fork detection of dispatcher_foreign(): a page that a forked
+ * child sees zeroed, or, where the kernel cannot do that (before Linux
+ * 4.14), nothing but the pid. Neither failure is fatal.
+ */
+static void fork_guard_init(struct dispatcher *dsp)
+{
+	long size = sysconf(_SC_PAGESIZE);
+	uint32_t *page;
+
+	dsp->pid = getpid();
+	dsp->alive = &dsp->alive_unknown;
+	if (size <= 0)
+		return;
+	page = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (page == MAP_FAILED)
+		return;
+#ifdef MADV_WIPEONFORK
+	if (madvise(page, (size_t)size, MADV_WIPEONFORK) == 0) {
+		*page = 1;
+		dsp->alive = page;
+		dsp->alive_size = (size_t)size;
+		return;
+	}
+#endif
+	munmap(page, (size_t)size);
+}
+
+/*
+ * *alive was 0: a child, if the page was wiped; with no page, ask the
+ * kernel. While free_dispatcher() runs the cleanups, the calls they make
+ * touch no kernel state (see kernel_update() and DSP_TIMER_LATER) and
+ * must work, or an event removed by another's cleanup would be cleaned
+ * up after its memory was freed.
+ */
+bool dispatcher_forked_slow(const struct dispatcher *dsp)
+{
+	if (dsp->state & DSP_FREE_PENDING)
+		return false;
+	return dsp->alive_size || getpid() != dsp->pid;
 }
 
 static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
@@ -66,6 +110,8 @@ static void dispatcher_destroy(struct dispatcher *dsp)
 	addr_index_release(&dsp->by_addr);
 	free(dsp->slots);
 	free(dsp->fd_owner);
+	if (dsp->alive_size)
+		munmap((void *)dsp->alive, dsp->alive_size);
 	free(dsp);
 }
 
@@ -82,6 +128,7 @@ MV_EXPORT struct dispatcher *new_dispatcher(int clocksrc)
 	dsp->timerfd = -1;
 	dsp->clock = clocksrc;
 	dsp->armed = NO_DEADLINE;
+	fork_guard_init(dsp);
 	r = dispatcher_init(dsp, clocksrc);
 	if (r < 0) {
 		dispatcher_destroy(dsp);
@@ -155,6 +202,8 @@ MV_EXPORT int cleanup_dispatcher(struct dispatcher *dsp)
 {
 	if (!dsp)
 		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	if (dispatcher_closing(dsp))
 		return -EBUSY;
 	run_cleanups(dsp);
@@ -172,12 +221,16 @@ MV_EXPORT int cleanup_dispatcher(struct dispatcher *dsp)
 
 MV_EXPORT int dispatcher_get_efd(const struct dispatcher *dsp)
 {
-	return dsp ? dsp->epfd : -EINVAL;
+	if (!dsp)
+		return -EINVAL;
+	return dispatcher_foreign(dsp) ? -ECHILD : dsp->epfd;
 }
 
 MV_EXPORT int dispatcher_get_clocksource(const struct dispatcher *dsp)
 {
-	return dsp ? dsp->clock : -EINVAL;
+	if (!dsp)
+		return -EINVAL;
+	return dispatcher_foreign(dsp) ? -ECHILD : dsp->clock;
 }
 
 MV_EXPORT int dispatcher_set_timer_slack(struct dispatcher *dsp,
@@ -185,6 +238,8 @@ MV_EXPORT int dispatcher_set_timer_slack(struct dispatcher *dsp,
 {
 	if (!dsp || slack_ns > (uint64_t)MAX_TIMER_SLACK_NS)
 		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	dsp->slack_ns = (int64_t)slack_ns;
 	return 0;
 }
@@ -194,6 +249,8 @@ MV_EXPORT int dispatcher_get_timer_slack(const struct dispatcher *dsp,
 {
 	if (!dsp || !slack_ns)
 		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	*slack_ns = (uint64_t)dsp->slack_ns;
 	return 0;
 }

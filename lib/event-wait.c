@@ -68,6 +68,28 @@ void dispatch_callback(struct dispatcher *dsp, uint32_t idx,
 	run_callback(dsp, slot_token(dsp, idx), reason, events);
 }
 
+/*
+ * A report whose token matches no registration of this dispatcher. One
+ * that a callback of this batch ended after epoll_pwait() fetched the
+ * report is simply dropped. But one that had ended before this wait began
+ * is still in the kernel's epoll set: its descriptor was closed while
+ * registered, and a dup() of it (in this process, or a child's copy)
+ * keeps the file open, so EPOLL_CTL_DEL can no longer name it and nothing
+ * can take it out. A level-triggered one wakes every wait. True then, so
+ * that event_wait() says so (-ESTALE) instead of spinning in silence. A
+ * token of no slot of this table (a forked parent's or child's) counts
+ * too.
+ */
+static __attribute__((noinline, cold)) bool
+report_outlived(const struct dispatcher *dsp, uint64_t token)
+{
+	uint32_t idx = (uint32_t)token;
+
+	if (idx < FIRST_SLOT || idx >= dsp->slots_used)
+		return true;
+	return dsp->slots[idx].modified_in < dsp->waits;
+}
+
 /* One report of the fd pass. */
 static inline __attribute__((always_inline)) void
 dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
@@ -81,6 +103,8 @@ dispatch_report(struct dispatcher *dsp, const struct epoll_event *report)
 		/* The timer, or removed earlier in this batch (or long ago). */
 		if (token == TIMER_TOKEN)
 			dsp->state |= DSP_TIMER_DUE;
+		else if (report_outlived(dsp, token))
+			dsp->state |= DSP_STALE_REPORT;
 		return;
 	}
 	/*
@@ -116,7 +140,8 @@ static int catch_up(struct dispatcher *dsp)
 }
 
 /* Bits of dispatcher::state that one wait sets and clears. */
-#define WAIT_BITS (DSP_IN_WAIT | DSP_FD_PASS | DSP_DEFER_CLOCK | DSP_TIMER_DUE)
+#define WAIT_BITS (DSP_IN_WAIT | DSP_FD_PASS | DSP_DEFER_CLOCK | DSP_TIMER_DUE | \
+		   DSP_STALE_REPORT)
 
 /*
  * The rest of a wait, when there is more to do than to return: deadlines
@@ -128,9 +153,18 @@ finish_wait(struct dispatcher *dsp, bool *freed)
 {
 	int r = dsp->pending_count ? timeout_finish_pending(dsp) : 0;
 
+	/* After the callbacks of this batch, like any error of the wait. */
+	if (r == 0 && (dsp->state & DSP_STALE_REPORT))
+		r = -ESTALE;
 	dsp->state &= ~(DSP_FD_PASS | DSP_DEFER_CLOCK);
 	if ((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING)) == DSP_TIMER_DUE) {
-		int r2 = timeout_expire(dsp);
+		/*
+		 * A callback forked, and this is the child: the timeouts
+		 * are the parent's to run (and the timer, which
+		 * program_timer() refuses to set). It may only free its
+		 * copy; the next wait says so.
+		 */
+		int r2 = dispatcher_foreign(dsp) ? -ECHILD : timeout_expire(dsp);
 
 		if (r == 0)
 			r = r2;
@@ -182,7 +216,8 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	for (report = dsp->batch; report < dsp->batch_end; report++)
 		dispatch_report(dsp, report);
 	if (__builtin_expect((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING |
-					    DSP_TIMER_STALE)) | dsp->pending_count, 0))
+					    DSP_TIMER_STALE | DSP_STALE_REPORT)) |
+			     dsp->pending_count, 0))
 		return finish_wait(dsp, freed);
 	dsp->state &= ~WAIT_BITS;
 	return 0;
@@ -196,6 +231,8 @@ MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)
 {
 	if (!dsp)
 		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	if (__builtin_expect(dsp->state & WAIT_SLOW_BITS, 0)) {
 		int r;
 
@@ -220,6 +257,12 @@ MV_EXPORT int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 	for (;;) {
 		int r = 0;
 
+		/*
+		 * Also after a callback forked: the child returns here. No
+		 * error handler can make the dispatcher usable in a child.
+		 */
+		if (dispatcher_foreign(dsp))
+			return -ECHILD;
 		if (__builtin_expect(dsp->state & DSP_TIMER_STALE, 0))
 			r = catch_up(dsp);
 		if (r == 0)

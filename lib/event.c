@@ -54,7 +54,8 @@ static uint32_t slot_take(struct dispatcher *dsp, struct event *evt)
 	}
 	slot = &dsp->slots[idx];
 	/* The generation stays; not in the epoll set yet. */
-	*slot = (struct slot){ .evt = evt, .token = slot->token, .fd = evt->fd };
+	*slot = (struct slot){ .evt = evt, .token = slot->token, .fd = evt->fd,
+			       .modified_in = dsp->waits };
 	return idx;
 }
 
@@ -70,13 +71,19 @@ static void slot_release(struct dispatcher *dsp, uint32_t idx)
 	slot->evt = NULL;
 	slot->state = 0;
 	slot->token = (uint64_t)(slot_gen(slot) + 1) << 32;
+	slot->modified_in = dsp->waits;
 	if (slot_gen(slot) == 0)
 		return;
 	slot->next_free = dsp->free_head;
 	dsp->free_head = idx + 1;
 }
 
-/* Make room in the fd owner table for @fd. 0 or -ENOMEM. */
+/*
+ * Make room in the fd owner table for @fd. 0 or -ENOMEM. Only for a
+ * number the kernel has just accepted: an open descriptor, below
+ * RLIMIT_NOFILE. A number that was never open (an uninitialized int, say)
+ * would otherwise size the table, up to 8 GiB for one near INT_MAX.
+ */
 static int fd_owner_reserve(struct dispatcher *dsp, int fd)
 {
 	uint32_t capacity = dsp->fd_owner_capacity, grown;
@@ -113,6 +120,7 @@ static void fd_owner_claim(struct dispatcher *dsp, uint32_t idx)
 		if (stale->evt && stale->fd == fd) {
 			slot_set_in_epoll(dsp, *owner - 1, false);
 			stale->armed_events = 0;
+			stale->modified_in = dsp->waits;
 		}
 	}
 	*owner = idx + 1;
@@ -139,12 +147,30 @@ static int kernel_update(struct dispatcher *dsp, uint32_t idx, int op,
 	struct epoll_event ev = { .events = events,
 				  .data.u64 = slot_token(dsp, idx) };
 
-	if (op == EPOLL_CTL_ADD && fd_owner_reserve(dsp, slot->fd) < 0)
-		return -ENOMEM;
-	if (!(dsp->state & DSP_FREE_PENDING) &&
-	    epoll_ctl(dsp->epfd, op, slot->fd, &ev) < 0 &&
-	    !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT)))
+	if (dsp->state & DSP_FREE_PENDING) {
+		/* Nothing: the epoll set may be shared with a parent. */
+	} else if (dispatcher_foreign(dsp)) {
+		/*
+		 * A child that forked in a callback and returned
+		 * EVENTCB_REMOVE: the registration is the parent's. The
+		 * callers that add or modify have refused already.
+		 */
+		if (op != EPOLL_CTL_DEL)
+			return -ECHILD;
+	} else if (epoll_ctl(dsp->epfd, op, slot->fd, &ev) < 0 &&
+		   !(op == EPOLL_CTL_DEL && (errno == EBADF || errno == ENOENT))) {
 		return -errno;
+	}
+	/*
+	 * The kernel has vetted the number first: the owner table grows only
+	 * for a descriptor that is open, and never for a failed add. Without
+	 * room for it, the add is taken back.
+	 */
+	if (op == EPOLL_CTL_ADD && fd_owner_reserve(dsp, slot->fd) < 0) {
+		if (!(dsp->state & DSP_FREE_PENDING))
+			epoll_ctl(dsp->epfd, EPOLL_CTL_DEL, slot->fd, &ev);
+		return -ENOMEM;
+	}
 	if (op == EPOLL_CTL_DEL) {
 		fd_owner_drop(dsp, idx);
 		slot_set_in_epoll(dsp, idx, false);
@@ -205,6 +231,8 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 
 	if (!dsp || !evt)
 		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	if (dispatcher_closing(dsp))
 		return -EBUSY;
 	r = check_new_event(evt);
@@ -256,7 +284,8 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 /*
  * The slot of a registered @evt for event_remove() and friends, or a
  * negative errno: -EINVAL if the event names no dispatcher (never added,
- * or removed), -ENOENT if it names one it is not registered with.
+ * or removed), -ECHILD in a forked child, -ENOENT if it names one it is
+ * not registered with.
  */
 static inline int64_t registered_slot(const struct event *evt)
 {
@@ -264,6 +293,8 @@ static inline int64_t registered_slot(const struct event *evt)
 
 	if (!evt || !evt->dsp)
 		return -EINVAL;
+	if (dispatcher_foreign(evt->dsp))
+		return -ECHILD;
 	idx = slot_of(evt->dsp, evt);
 	return idx < 0 ? -ENOENT : idx;
 }

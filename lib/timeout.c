@@ -84,6 +84,10 @@ static int program_timer(struct dispatcher *dsp, int64_t when)
 {
 	struct itimerspec its = { 0 };
 
+	/* After fork(2) the timerfd is the parent's too. */
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
+
 	if (when != NO_DEADLINE)
 		its.it_value = ns_to_timespec(when);
 	if (timerfd_settime(dsp->timerfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
@@ -125,14 +129,27 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
 }
 
 /*
+ * The arming order of a deadline: the next one for a deadline set now, or
+ * @seq, taken when a deferred push-back was set (see defer_relative()).
+ * Callers that set now pass a constant 0, which the compiler folds.
+ */
+static inline __attribute__((always_inline)) uint64_t
+arming_order(struct dispatcher *dsp, uint64_t seq)
+{
+	return seq ? seq : ++dsp->arm_seq;
+}
+
+/*
  * Pushing a deadline back (an idle timeout on activity) is the common
  * case. The heap key may stay where it is, as a lower bound: no sift, no
  * timer change. The entry is re-keyed only when the timer fires for it,
  * which an often-pushed timeout rarely sees. False if slot @idx has no key,
- * or one later than @deadline: then it must be armed.
+ * or one later than @deadline: then it must be armed. @seq: see
+ * arming_order().
  */
 static inline __attribute__((always_inline)) bool
-push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
+push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline,
+		 uint64_t seq)
 {
 	struct slot *s = &dsp->slots[idx];
 
@@ -140,24 +157,25 @@ push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 	    deadline < heap_entry_of(&dsp->heap, idx)->deadline)
 		return false;
 	s->deadline = deadline;
-	s->deadline_seq = ++dsp->arm_seq;
+	s->deadline_seq = arming_order(dsp, seq);
 	return true;
 }
 
 /*
  * Put slot @idx's timeout at @deadline. During a pass the timerfd is left
  * for the end of the pass (see wait_and_dispatch()), so arming cannot fail
- * there.
+ * there; while the dispatcher is emptied or freed it is left alone (see
+ * DSP_TIMER_LATER). @seq: see arming_order().
  */
 static inline __attribute__((always_inline)) int
-arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
+arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline, uint64_t seq)
 {
 	struct slot *s = &dsp->slots[idx];
 
-	if (push_back_lazily(dsp, idx, deadline))
+	if (push_back_lazily(dsp, idx, deadline, seq))
 		return 0;
 	if (timer_target(dsp, deadline) < dsp->armed) {
-		if (dsp->state & DSP_PASSES) {
+		if (dsp->state & DSP_TIMER_LATER) {
 			dsp->state |= DSP_TIMER_STALE;
 		} else {
 			int r = program_timer(dsp, timer_target(dsp, deadline));
@@ -167,7 +185,7 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 		}
 	}
 	s->deadline = deadline;
-	s->deadline_seq = s->key_seq = ++dsp->arm_seq;
+	s->deadline_seq = s->key_seq = arming_order(dsp, seq);
 	if (heap_has(&dsp->heap, idx))
 		heap_update(&dsp->heap, dsp->slots, idx, deadline);
 	else
@@ -177,7 +195,7 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 
 int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
-	return arm(dsp, idx, deadline);
+	return arm(dsp, idx, deadline, 0);
 }
 
 void timeout_cancel(struct dispatcher *dsp, uint32_t idx)
@@ -211,6 +229,12 @@ defer_relative(struct dispatcher *dsp, uint32_t idx, const struct timespec *tmo)
 		s->state |= SLOT_PENDING;
 	}
 	s->deadline = timespec_to_ns(tmo);
+	/*
+	 * Its place among equal deadlines is taken now, as outside a batch:
+	 * the last setting counts. No pass looks at the (then stale) key
+	 * until the deadline is resolved (see timeout_expire()).
+	 */
+	s->deadline_seq = ++dsp->arm_seq;
 	return true;
 }
 
@@ -238,7 +262,9 @@ int timeout_finish_pending(struct dispatcher *dsp)
 		if (!(s->state & SLOT_PENDING))
 			continue;
 		s->state &= ~SLOT_PENDING;
-		(void)arm(dsp, idx, ns_add_sat(now, s->deadline));
+		/* In the order they were set, not the order of this list. */
+		(void)arm(dsp, idx, ns_add_sat(now, s->deadline),
+			  s->deadline_seq);
 	}
 	if (outside_pass)
 		dsp->state &= ~DSP_FD_PASS;
@@ -290,6 +316,17 @@ int timeout_expire(struct dispatcher *dsp)
 	const struct heap_entry *top;
 	int64_t now;
 
+	/*
+	 * The clock read at the end of the fd pass failed: deferred
+	 * push-backs still hold a delay, not a deadline, and their heap keys
+	 * are older than what was asked. A pass now could fire a timeout
+	 * its fd callback has just pushed back, or re-key one with the
+	 * delay taken for a time. No pass, then; the timerfd stays readable
+	 * (nothing has read or set it), so the next wait, which resolves the
+	 * deferred deadlines first (catch_up()), comes back here.
+	 */
+	if (dsp->pending_count)
+		return 0;
 	/*
 	 * The one-shot timer has expired, and nothing can have set it since
 	 * epoll reported it: arming during the passes leaves that to the end
@@ -344,7 +381,7 @@ arm_and_record(struct event *evt, const struct timespec *tmo, int64_t deadline)
 {
 	struct dispatcher *dsp = evt->dsp;
 	uint32_t idx = (uint32_t)evt->priv_.token_;
-	int r = arm(dsp, idx, deadline);
+	int r = arm(dsp, idx, deadline, 0);
 
 	if (r < 0)
 		return r;
@@ -360,6 +397,8 @@ mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 	int64_t deadline = NO_DEADLINE;
 	int r;
 
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
 	if (timespec_is_zero(tmo)) {
 		timeout_cancel(dsp, idx);
 		evt->tmo = *tmo;
@@ -381,17 +420,20 @@ mod_timeout_now(struct dispatcher *dsp, uint32_t idx, struct event *evt,
 static __attribute__((noinline)) int
 push_relative(struct event *evt, const struct timespec *tmo)
 {
-	int64_t now = clock_now_ns(evt->dsp->clock), deadline;
+	int64_t now, deadline;
 	struct dispatcher *dsp;
 	uint32_t idx;
 
+	if (dispatcher_foreign(evt->dsp))
+		return -ECHILD;
+	now = clock_now_ns(evt->dsp->clock);
 	if (now < 0)
 		return (int)now;
 	dsp = evt->dsp;
 	idx = (uint32_t)evt->priv_.token_;
 	/* Even a fresh clock read: CLOCK_REALTIME may have stepped back. */
 	deadline = after_this_pass(dsp, ns_add_sat(now, timespec_to_ns(tmo)));
-	if (!push_back_lazily(dsp, idx, deadline))
+	if (!push_back_lazily(dsp, idx, deadline, 0))
 		return arm_and_record(evt, tmo, deadline);
 	record_armed(dsp, idx, evt, tmo);
 	return 0;
@@ -417,6 +459,13 @@ MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 	if (!timespec_valid(tmo))
 		return -EINVAL;
 	if (!(evt->flags & TMO_ABS) && !timespec_is_zero(tmo)) {
+		/*
+		 * Deferring touches only memory: a child that a callback of
+		 * this batch forked learns from event_wait() (finish_wait())
+		 * that the dispatcher is not its own. The other two paths
+		 * test for a child themselves, after their calls, so that
+		 * this function stays free of it.
+		 */
 		if ((dsp->state & DSP_DEFER_CLOCK) &&
 		    defer_relative(dsp, (uint32_t)idx, tmo)) {
 			evt->tmo = *tmo;

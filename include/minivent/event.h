@@ -18,6 +18,11 @@
  * event::reason whether the descriptor became ready or the timeout expired.
  *
  * None of the functions are thread-safe: use a dispatcher from one thread.
+ *
+ * After fork(2), a child may only call free_dispatcher() on a dispatcher
+ * its parent created (the epoll set and the timer are shared): every other
+ * function that takes the dispatcher or one of its events fails with
+ * -ECHILD there.
  */
 
 #include <signal.h>
@@ -217,8 +222,9 @@ struct minivent_dispatcher *minivent_new_dispatcher(int clocksrc);
  *
  * Runs the cleanup callback of every registered event, closes the epoll
  * and timer descriptors and frees the memory, but makes no epoll_ctl(2) or
- * timerfd_settime(2) call, so a child process may call it after fork(2)
- * without disturbing the parent's loop. NULL is ignored. Called from a
+ * timerfd_settime(2) call, not even for a cleanup that re-times another
+ * event, so a child process may call it after fork(2) without disturbing
+ * the parent's loop. NULL is ignored. Called from a
  * callback, it still runs every cleanup and closes the descriptors at
  * once, so a forked child that never returns to the loop keeps none of
  * them; only the memory is released when the dispatch returns, and
@@ -231,11 +237,13 @@ void minivent_free_dispatcher(struct minivent_dispatcher *dsp);
  * @brief Unregister every event, cancel every timeout, run the cleanups.
  *
  * The dispatcher stays usable. Unlike free_dispatcher() this changes the
- * kernel objects, so do not call it in a child that shares them.
+ * kernel objects, so do not call it in a child that shares them. The
+ * timer is only disarmed once all cleanups have run: a cleanup that
+ * re-times another event does not program it.
  * @return 0, -EINVAL if @p dsp is NULL, -EBUSY if cleanup_dispatcher()
  *         or free_dispatcher() is already running cleanups on it, or an
  *         error of timerfd_settime(2) from disarming the timer (the events
- *         are removed all the same).
+ *         are removed all the same); -ECHILD in a forked child.
  * @since 1.0
  */
 int minivent_cleanup_dispatcher(struct minivent_dispatcher *dsp);
@@ -255,8 +263,8 @@ int minivent_cleanup_dispatcher(struct minivent_dispatcher *dsp);
  *         with @p dsp, or fd already watched by this dispatcher), -EBUSY
  *         (cleanup_dispatcher() or free_dispatcher() is running cleanups
  *         on @p dsp, or free_dispatcher() was called on it earlier in the
- *         running callback), -ENOMEM, or an error of epoll_ctl(2),
- *         clock_gettime(2) or timerfd_settime(2).
+ *         running callback), -ECHILD (in a forked child), -ENOMEM, or an
+ *         error of epoll_ctl(2), clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
 int minivent_event_add(struct minivent_dispatcher *dsp,
@@ -264,9 +272,13 @@ int minivent_event_add(struct minivent_dispatcher *dsp,
 
 /**
  * @brief Unregister @p evt and cancel its timeout; its cleanup is not called.
+ *
+ * Call it before closing evt->fd: if a dup() of the descriptor keeps the
+ * file open, the kernel keeps a registration that was closed first, and
+ * event_wait() then reports -ESTALE for it.
  * @return 0, -EINVAL if @p evt is NULL or not registered (evt->dsp is
  *         NULL: never added, or removed), -ENOENT if evt->dsp names a
- *         dispatcher it is not registered with.
+ *         dispatcher it is not registered with, -ECHILD in a forked child.
  * @since 1.0
  */
 int minivent_event_remove(struct minivent_event *evt);
@@ -283,7 +295,7 @@ int minivent_event_remove(struct minivent_event *evt);
  * EPOLLHUP), and is not called if none is left.
  * @return 0, -EINVAL (NULL, or not registered: evt->dsp is NULL),
  *         -ENOENT (evt->dsp names a dispatcher it is not registered
- *         with), or an error of epoll_ctl(2).
+ *         with), -ECHILD (in a forked child), or an error of epoll_ctl(2).
  * @since 1.0
  */
 int minivent_event_modify(struct minivent_event *evt);
@@ -301,7 +313,8 @@ int minivent_event_modify(struct minivent_event *evt);
  * @return 0, -EINVAL (NULL argument, tv_nsec outside 0..999999999,
  *         negative tv_sec, unknown flags, or not registered: evt->dsp is
  *         NULL), -ENOENT (evt->dsp names a dispatcher it is not registered
- *         with), or an error of clock_gettime(2) or timerfd_settime(2).
+ *         with), -ECHILD (in a forked child), or an error of
+ *         clock_gettime(2) or timerfd_settime(2).
  * @since 1.0
  */
 int minivent_event_mod_timeout(struct minivent_event *evt,
@@ -314,8 +327,13 @@ int minivent_event_mod_timeout(struct minivent_event *evt,
  * the current mask); then the callbacks of ready descriptors run, then
  * those of expired timeouts, in deadline order.
  * @return 0, -EINVAL (NULL), -EBUSY (called from a callback or cleanup of
- *         the same dispatcher), -EINTR (a signal interrupted the wait), or
- *         another error of epoll_pwait(2), clock_gettime(2) or
+ *         the same dispatcher), -EINTR (a signal interrupted the wait),
+ *         -ECHILD (in a forked child, also when a callback forked and the
+ *         child returned), -ESTALE (after the callbacks: a registration
+ *         whose descriptor was closed while registered, and whose file a
+ *         dup() keeps open, was reported after its event was removed;
+ *         nothing can take it out of the epoll set, so remove before
+ *         close), or another error of epoll_pwait(2), clock_gettime(2) or
  *         timerfd_settime(2).
  * @since 1.0
  */
@@ -334,7 +352,8 @@ int minivent_event_wait(struct minivent_dispatcher *dsp,
  * @return the error (NULL handler) or the handler's value that stopped
  *         the loop; 0 if a callback freed the dispatcher; -EINVAL if
  *         @p dsp is NULL; -EBUSY if called from a callback or cleanup of
- *         the same dispatcher.
+ *         the same dispatcher; -ECHILD, without asking the handler, in a
+ *         forked child (also one that a callback forked).
  * @since 1.0
  */
 int minivent_event_loop(struct minivent_dispatcher *dsp,
@@ -343,14 +362,16 @@ int minivent_event_loop(struct minivent_dispatcher *dsp,
 /**
  * @brief The dispatcher's epoll descriptor, for embedding it in another
  * loop: it becomes readable when an event or a timeout is due.
- * @return the descriptor, or -EINVAL if @p dsp is NULL.
+ * @return the descriptor, -EINVAL if @p dsp is NULL, -ECHILD in a forked
+ *         child.
  * @since 1.0
  */
 int minivent_dispatcher_get_efd(const struct minivent_dispatcher *dsp);
 
 /**
  * @brief The clock passed to new_dispatcher().
- * @return the clock id, or -EINVAL if @p dsp is NULL.
+ * @return the clock id, -EINVAL if @p dsp is NULL, -ECHILD in a forked
+ *         child.
  * @since 1.0
  */
 int minivent_dispatcher_get_clocksource(const struct minivent_dispatcher *dsp);
@@ -361,7 +382,8 @@ int minivent_dispatcher_get_clocksource(const struct minivent_dispatcher *dsp);
  *
  * Timeouts never fire early. The timer is programmed to the first deadline
  * rounded up to a multiple of the slack. The default, 0, is exact.
- * @return 0, or -EINVAL (NULL, or a slack over one hour).
+ * @return 0, -EINVAL (NULL, or a slack over one hour), or -ECHILD (in a
+ *         forked child).
  * @since 1.0
  */
 int minivent_dispatcher_set_timer_slack(struct minivent_dispatcher *dsp,
@@ -370,7 +392,8 @@ int minivent_dispatcher_set_timer_slack(struct minivent_dispatcher *dsp,
 /**
  * @brief The timer slack set by dispatcher_set_timer_slack(), in
  * nanoseconds.
- * @return 0, or -EINVAL if an argument is NULL.
+ * @return 0, -EINVAL if an argument is NULL, or -ECHILD in a forked
+ *         child.
  * @since 1.0
  */
 int minivent_dispatcher_get_timer_slack(const struct minivent_dispatcher *dsp,

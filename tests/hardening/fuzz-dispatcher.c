@@ -17,6 +17,14 @@
  * harness polls the dispatcher's timerfd (dispatcher-internal.h) before
  * each wait. Without that, whether an expired timerfd is in the same epoll
  * batch as a ready pipe would be a race with the hrtimer interrupt.
+ *
+ * Also white-box, for what the model cannot see from outside: the timer
+ * is not programmed while cleanup_dispatcher() or free_dispatcher() runs
+ * the cleanups, even when a cleanup re-times another event; a clock read
+ * that fails at the end of a batch (the program can ask for that, see
+ * op_clock_fault()) runs no timeout pass, so that no pushed-back timeout
+ * fires early; and equal deadlines are ordered as the model says, also
+ * those set in one batch, whose clock read is deferred.
  */
 #include "config.h"
 
@@ -38,7 +46,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern unsigned long fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-		     fuzz_stat_cleanups, fuzz_stat_frees;
+		     fuzz_stat_cleanups, fuzz_stat_frees, fuzz_stat_clock_faults;
 
 struct fuzz {
 	const uint8_t *data;
@@ -49,15 +57,34 @@ struct fuzz {
 	int64_t base;		/* CLOCK_MONOTONIC at the start, ns */
 	bool in_dispatcher_cleanup;	/* in cleanup_ or free_dispatcher() */
 	bool freed;		/* a callback called free_dispatcher() */
+	bool clock_fault;	/* the next clock_gettime() fails */
+	bool clock_fault_wait;	/* ... was asked for during this wait */
+	bool wait_failed;	/* no event_wait() has succeeded since one failed */
 	struct model m;
 };
 
 /* What the runs exercised, for the driver's summary. */
 unsigned long fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-	      fuzz_stat_cleanups, fuzz_stat_frees;
+	      fuzz_stat_cleanups, fuzz_stat_frees, fuzz_stat_clock_faults;
 
 /* One run at a time: callbacks find their context here. */
 static struct fuzz *F;
+
+/*
+ * Linked with -Wl,--wrap=clock_gettime: the library's clock reads, and
+ * the harness's own, come here; one fails when the program asked for it.
+ */
+int __real_clock_gettime(clockid_t clock, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t clock, struct timespec *ts);
+int __wrap_clock_gettime(clockid_t clock, struct timespec *ts)
+{
+	if (F && F->clock_fault) {
+		F->clock_fault = false;
+		errno = EIO;
+		return -1;
+	}
+	return __real_clock_gettime(clock, ts);
+}
 
 /* Keep the input that failed, so that fuzz-driver FILE replays it. */
 static void fail(const char *file, int line, const char *what)
@@ -101,9 +128,13 @@ static int evt_index(const struct event *evt)
 	return i;
 }
 
+/*
+ * EPOLLONESHOT alone hears only EPOLLERR and EPOLLHUP: the mask that once
+ * looked like the library's "disabled one-shot" marker.
+ */
 static const uint32_t masks[8] = {
 	0, EPOLLIN, EPOLLOUT, EPOLLIN | EPOLLOUT, EPOLLIN | EPOLLONESHOT,
-	EPOLLIN | EPOLLRDHUP, EPOLLOUT | EPOLLONESHOT, EPOLLIN,
+	EPOLLIN | EPOLLRDHUP, EPOLLOUT | EPOLLONESHOT, EPOLLONESHOT,
 };
 
 /*
@@ -147,13 +178,35 @@ static void check_registration(void)
 	 */
 	if (F->m.phase != PH_IDLE || F->freed)
 		return;
-	CHECK(F->dsp->pending_count == 0);
+	/* After a failed clock read they wait for the next event_wait(). */
+	if (!F->wait_failed)
+		CHECK(F->dsp->pending_count == 0);
 	for (int i = 0; i < M_EVENTS; i++) {
 		const struct m_event *e = &F->m.ev[i];
+		const struct slot *si;
 
-		if (e->reg && e->has_tmo && e->deadline == M_FAR)
-			CHECK(F->dsp->slots[(uint32_t)F->ev[i].priv_.token_].deadline >=
-			      F->base + 3600 * NSEC_PER_SEC);
+		if (!e->reg || !e->has_tmo)
+			continue;
+		si = &F->dsp->slots[(uint32_t)F->ev[i].priv_.token_];
+		if (si->state & SLOT_PENDING)
+			continue;	/* holds a delay, not a deadline */
+		if (e->deadline == M_FAR)
+			CHECK(si->deadline >= F->base + 3600 * NSEC_PER_SEC);
+		/*
+		 * Equal deadlines fire in the order the model armed them,
+		 * the last setting counting: relative ones set in one batch
+		 * share the batch's clock read, and so their deadline.
+		 */
+		for (int j = 0; j < i; j++) {
+			const struct m_event *f = &F->m.ev[j];
+			const struct slot *sj;
+
+			if (!f->reg || !f->has_tmo)
+				continue;
+			sj = &F->dsp->slots[(uint32_t)F->ev[j].priv_.token_];
+			if (!(sj->state & SLOT_PENDING) && sj->deadline == si->deadline)
+				CHECK((sj->deadline_seq < si->deadline_seq) == (f->seq < e->seq));
+		}
 	}
 }
 
@@ -260,9 +313,28 @@ static void op_modify(void)
 		e->disturbed = true;
 }
 
+/* Set event @i's timeout to @ts (relative unless @abs), as the model says. */
+static void mod_timeout_one(int i, struct timespec ts, bool abs, int64_t dl)
+{
+	int r;
+
+	F->ev[i].flags = abs ? TMO_ABS : 0;
+	r = event_mod_timeout(&F->ev[i], &ts);
+	F->ev[i].flags = TMO_ABS;
+	TRACE("mod_timeout %d %lld%s -> %d\n", i, (long long)dl,
+	      abs ? "" : " (relative)", r);
+	CHECK(r == (F->m.ev[i].reg ? 0 : -EINVAL));
+	if (r < 0)
+		return;
+	if (dl < 0)
+		F->m.ev[i].has_tmo = false;
+	else
+		model_arm(&F->m, i, dl);
+}
+
 static void op_mod_timeout(void)
 {
-	int i = get8() % M_EVENTS, r;
+	int i = get8() % M_EVENTS;
 	unsigned int c = get8();
 	int64_t dl;
 	struct timespec ts = pick_tmo(c, &dl);
@@ -271,21 +343,19 @@ static void op_mod_timeout(void)
 	 * Now and then the far deadline as a relative timeout: set by a
 	 * callback of a batch, it waits for the clock read at the end of the
 	 * fd pass (a deadline an hour away is never due here either way).
+	 * Timeouts set so in one batch share that read, and so their
+	 * deadline: setting A, B, then A again must leave B first.
 	 */
 	if ((c & 0x87) == 0x86) {
 		ts = (struct timespec){ 3600, 0 };
-		F->ev[i].flags = 0;
-	}
-	r = event_mod_timeout(&F->ev[i], &ts);
-	F->ev[i].flags = TMO_ABS;
-	TRACE("mod_timeout %d %lld -> %d\n", i, (long long)dl, r);
-	CHECK(r == (F->m.ev[i].reg ? 0 : -EINVAL));
-	if (r < 0)
+		mod_timeout_one(i, ts, false, dl);
+		if (c & 0x40) {
+			mod_timeout_one((i + 1) % M_EVENTS, ts, false, dl);
+			mod_timeout_one(i, ts, false, dl);
+		}
 		return;
-	if (dl < 0)
-		F->m.ev[i].has_tmo = false;
-	else
-		model_arm(&F->m, i, dl);
+	}
+	mod_timeout_one(i, ts, true, dl);
 }
 
 static void op_write(void)
@@ -322,6 +392,22 @@ static void op_close(void)
 	for (int i = 0; i < M_EVENTS; i++)
 		if (F->m.ev[i].reg && F->m.ev[i].ep == k)
 			F->m.ev[i].disturbed = true;
+}
+
+/*
+ * The program breaks the next clock read, from a callback of a batch
+ * whose clock read is deferred: the first read after this one is the one
+ * at the end of the batch (relative timeouts set in the batch wait for it)
+ * or, if none waits, that of the timeout pass. Either way no timeout may
+ * fire in this wait: a pushed-back one would fire early.
+ */
+static void op_clock_fault(void)
+{
+	if (F->m.phase != PH_FD || !(F->dsp->state & DSP_DEFER_CLOCK))
+		return;
+	TRACE("clock fault\n");
+	F->clock_fault = true;
+	F->clock_fault_wait = true;
 }
 
 /* cleanup_ and free_dispatcher(): every registered event is cleaned up. */
@@ -379,7 +465,7 @@ static void op_wait(void);
 /* Run one operation; inside a callback event_wait() must say -EBUSY. */
 static void do_op(void)
 {
-	unsigned int op = get8() % 13;
+	unsigned int op = get8() % 14;
 
 	/* After free_dispatcher() only the running callback may return. */
 	if (F->freed)
@@ -418,6 +504,9 @@ static void do_op(void)
 			op_free();
 		else
 			op_slack();
+		break;
+	case 13:
+		op_clock_fault();
 		break;
 	default:
 		if (F->m.phase != PH_IDLE)
@@ -458,6 +547,7 @@ static void check_timeout_call(int i, uint32_t events)
 
 	CHECK(events == 0);
 	CHECK(m->timer_due);
+	CHECK(!F->clock_fault_wait);
 	if (m->phase == PH_FD)
 		m->phase = PH_TIMEOUT;
 	CHECK(m->phase == PH_TIMEOUT);
@@ -526,6 +616,26 @@ static int fuzz_callback(struct event *evt, uint32_t events)
 	return result;
 }
 
+/*
+ * A cleanup run by cleanup_ or free_dispatcher() re-times another event,
+ * which may still be registered (later in the walk) or not. The timer must
+ * not be programmed for it: after fork(2) it would be the parent's.
+ */
+static void retime_during_cleanup(void)
+{
+	int j = get8() % M_EVENTS, r;
+	int64_t armed = F->dsp->armed;
+	unsigned int fired = F->dsp->state & DSP_TIMER_FIRED;
+
+	/* 1 ns: earlier than anything the timer can hold. */
+	F->ev[j].flags = TMO_ABS;
+	r = event_mod_timeout(&F->ev[j], &(struct timespec){ 0, 1 });
+	TRACE("mod_timeout %d in a cleanup -> %d\n", j, r);
+	CHECK(r == 0 || r == -EINVAL);
+	CHECK(F->dsp->armed == armed);
+	CHECK((F->dsp->state & DSP_TIMER_FIRED) == fired);
+}
+
 static void fuzz_cleanup(struct event *evt)
 {
 	int i = evt_index(evt);
@@ -543,6 +653,7 @@ static void fuzz_cleanup(struct event *evt)
 	if (F->in_dispatcher_cleanup) {
 		CHECK(cleanup_dispatcher(F->dsp) == -EBUSY);
 		CHECK(event_add(F->dsp, evt) == -EBUSY);
+		retime_during_cleanup();
 	}
 	CHECK(event_wait(F->dsp, NULL) == -EBUSY);
 }
@@ -579,6 +690,7 @@ static void op_wait(void)
 		e->fd_called = false;
 		e->disturbed = false;
 		e->rearmed = false;
+		F->clock_fault_wait = false;
 		/* An empty mask still hears EPOLLERR and EPOLLHUP. */
 		if (!e->reg || !e->in_epoll || e->oneshot_off || !m->ep_open[e->ep])
 			continue;
@@ -624,12 +736,22 @@ static void op_wait(void)
 		unsigned long before = fuzz_stat_fd_calls + fuzz_stat_tmo_calls;
 		int r = event_wait(F->dsp, NULL);
 
-		if (r == 0)
+		if (r == 0) {
+			F->wait_failed = false;
 			break;
+		}
+		/* The clock read the program broke: no timeout pass ran. */
+		if (r == -EIO && F->clock_fault_wait) {
+			F->wait_failed = true;
+			fuzz_stat_clock_faults++;
+			break;
+		}
 		/* Interrupted (libFuzzer's SIGALRM): nothing was dispatched. */
 		CHECK(r == -EINTR);
 		CHECK(before == fuzz_stat_fd_calls + fuzz_stat_tmo_calls);
 	}
+	/* Not read at all: no deferred deadline, no timeout pass. */
+	F->clock_fault = false;
 	m->phase = PH_IDLE;
 	if (F->freed) {
 		for (int i = 0; i < M_EVENTS; i++) {
@@ -648,7 +770,7 @@ static void op_wait(void)
 		if (e->pre_ready && !e->disturbed)
 			CHECK(e->fd_called);
 		/* The timeout pass leaves nothing due behind. */
-		if (m->timer_due)
+		if (m->timer_due && !F->wait_failed)
 			CHECK(!model_is_due(m, i));
 	}
 }

@@ -16,7 +16,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 extern unsigned long fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-		     fuzz_stat_cleanups, fuzz_stat_frees;
+		     fuzz_stat_cleanups, fuzz_stat_frees, fuzz_stat_clock_faults;
 
 static uint64_t rng_state;
 
@@ -73,10 +73,10 @@ int main(int argc, char **argv)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	printf("fuzz-driver: %lu inputs in %.2f s, no model mismatch\n"
 	       "  %lu waits, %lu fd callbacks, %lu timeout callbacks, %lu cleanups,"
-	       " %lu frees from a callback\n",
+	       " %lu frees from a callback, %lu waits with a failed clock read\n",
 	       iterations, (double)(t1.tv_sec - t0.tv_sec) +
 			   (double)(t1.tv_nsec - t0.tv_nsec) / 1e9,
 	       fuzz_stat_waits, fuzz_stat_fd_calls, fuzz_stat_tmo_calls,
-	       fuzz_stat_cleanups, fuzz_stat_frees);
+	       fuzz_stat_cleanups, fuzz_stat_frees, fuzz_stat_clock_faults);
 	return 0;
 }

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/timerfd.h>
 #include <time.h>
 
@@ -110,6 +111,13 @@ void *__wrap_calloc(size_t n, size_t size);
 void *__wrap_calloc(size_t n, size_t size)
 {
 	return should_fail(WRAP_CALLOC) ? NULL : __real_calloc(n, size);
+}
+
+int __real_madvise(void *addr, size_t len, int advice);
+int __wrap_madvise(void *addr, size_t len, int advice);
+int __wrap_madvise(void *addr, size_t len, int advice)
+{
+	return should_fail(WRAP_MADVISE) ? -1 : __real_madvise(addr, len, advice);
 }
 
 void *__real_realloc(void *p, size_t size);

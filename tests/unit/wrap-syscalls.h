@@ -19,6 +19,7 @@ enum wrapped_call {
 	WRAP_CLOCK_GETTIME,
 	WRAP_CALLOC,
 	WRAP_REALLOC,
+	WRAP_MADVISE,
 	WRAP_COUNT_
 };
 
