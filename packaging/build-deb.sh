@@ -83,6 +83,22 @@ src=$work/$base
 # 3.0 (quilt) wants the upstream tarball beside the source tree.
 ln -s "$tarball" "$work/${name}_${version}.orig.tar.${tarball##*.tar.}"
 cp -r "$here/debian" "$src/debian"
+# The contact address and the project URL live in one place, AC_INIT in
+# configure.ac (packaging/README.md): the debian/ files say
+# @PACKAGE_BUGREPORT@ and @PACKAGE_URL@, filled in here from the tarball's
+# configure. Without a URL (no public home yet) the Homepage field goes.
+bugreport=$(sed -n "s/^PACKAGE_BUGREPORT='\(.*\)'\$/\1/p" "$src/configure")
+url=$(sed -n "s/^PACKAGE_URL='\(.*\)'\$/\1/p" "$src/configure")
+[ -n "$bugreport" ] || { echo "$0: $base/configure has no PACKAGE_BUGREPORT" >&2; exit 1; }
+for f in control changelog copyright; do
+	sed -i -e "s|@PACKAGE_BUGREPORT@|$bugreport|g" \
+		-e "${url:+s|@PACKAGE_URL@|$url|g}" \
+		-e '/^[A-Za-z-]*: *@PACKAGE_URL@$/d' "$src/debian/$f"
+done
+if grep -rn '@PACKAGE_[A-Z]*@' "$src/debian"; then
+	echo "$0: debian/ has placeholders that configure does not fill in" >&2
+	exit 1
+fi
 
 # A changelog that names another upstream version would give packages a
 # version that does not match their contents: say so instead.
