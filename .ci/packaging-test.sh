@@ -241,7 +241,9 @@ mkdir -p "$work/gensym"
 dpkg-deb -x "$work"/deb/libminivent0_*.deb "$work/gensym/root"
 dpkg-deb -e "$work"/deb/libminivent0_*.deb "$work/gensym/root/DEBIAN"
 sed -n '1,2p' "$work/gensym/root/DEBIAN/symbols" > "$work/gensym/more.symbols"
-echo " minivent_removed_symbol@MINIVENT_1.0 1.0.0" >> "$work/gensym/more.symbols"
+# The same version node and minimal version as the first symbol there.
+sed -n '3s/^ [^@]*\(@[^ ]* [^ ]*\)$/ minivent_removed_symbol\1/p' \
+	"$work/gensym/root/DEBIAN/symbols" >> "$work/gensym/more.symbols"
 sed -n '3,$p' "$work/gensym/root/DEBIAN/symbols" >> "$work/gensym/more.symbols"
 gensym() {	# gensym SYMBOLS-FILE
 	dpkg-gensymbols -c4 -plibminivent0 -v1.0.0-1 -P"$work/gensym/root" \
