@@ -7,18 +7,24 @@
 #   .ci/packaging-test.sh
 #
 # It makes the release tarball, compares the library ABI with the baseline
-# (make check-abi), builds binary RPMs (rpmbuild -ta) and
-# Debian packages (packaging/build-deb.sh, lintian must report no error)
-# from it, installs libminivent0 and libminivent-dev with dpkg, builds and
-# runs a program that finds the library only through pkg-config, checks
-# that "man -w event_add" finds the installed page, and purges the packages
-# again. It installs packages system-wide, so it is meant for a disposable
-# CI machine running as root; it refuses to touch minivent packages that
-# were installed before it started.
+# (make check-abi), builds binary RPMs (rpmbuild -ta) and Debian packages
+# from it (packaging/build-deb.sh): the full build (source and binary
+# packages, with the tests; lintian must report no error, and nothing but
+# the expected tags with -I --pedantic), then from the same tarball each
+# partial build Debian's machines make: -A (minivent-doc, as the buildds
+# build it), -B (without Doxygen), -b and -S. It checks that the symbols
+# file fails the build of a library that lacks one of its symbols,
+# installs libminivent0 and libminivent-dev with dpkg, builds and runs a
+# program that finds the library only through pkg-config, checks that
+# "man -w event_add" finds the installed page, and purges the packages
+# again; then autopkgtest (null runner) runs debian/tests against the
+# packages, and they are purged again. It installs packages system-wide,
+# so it is meant for a disposable CI machine running as root; it refuses
+# to touch minivent packages that were installed before it started.
 #
-# Needs: rpm, dpkg-dev, debhelper, lintian, pkgconf, a C compiler, man-db,
-# and the Build-Depends of packaging/debian/control (licensecheck and
-# mandoc are installed with apt-get when missing).
+# Needs: rpm, rpmlint, dpkg-dev, debhelper, lintian, autopkgtest, pkgconf,
+# a C compiler, man-db, and the Build-Depends of packaging/debian/control
+# (licensecheck and mandoc are installed with apt-get when missing).
 # Exit status: 0 all passed, 1 a step failed.
 set -eu
 
@@ -58,7 +64,7 @@ finish() {
 	set +e
 	if [ $installed = yes ]; then
 		# Leave the machine as it was, even after a failure.
-		dpkg -P libminivent-dev libminivent0 >/dev/null 2>&1
+		dpkg -P $our_packages >/dev/null 2>&1
 	fi
 	echo
 	echo "packaging test summary (minivent $version):"
@@ -73,15 +79,18 @@ finish() {
 trap finish EXIT
 trap 'exit 1' INT TERM
 
-# Build-Depends that older CI images may lack (packaging/debian/control).
-for tool in licensecheck mandoc; do
+# Build-Depends that older CI images may lack (packaging/debian/control),
+# and the checkers this test runs; each tool is in the package of its name.
+for tool in licensecheck mandoc rpmlint autopkgtest; do
 	command -v "$tool" >/dev/null 2>&1 && continue
-	echo "installing $tool (a Build-Depends of the Debian packaging)"
+	echo "installing $tool"
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"$tool" >/dev/null
 done
 
-for pkg in libminivent0 libminivent-dev; do
+# Everything this test may install (autopkgtest installs all of them).
+our_packages="libminivent-avahi-dev libminivent-avahi0 libminivent-dev libminivent0"
+for pkg in $our_packages; do
 	if dpkg-query -W -f '${Status}' "$pkg" 2>/dev/null | grep -q installed; then
 		echo "$0: $pkg is already installed; not touching it" >&2
 		exit 1
@@ -129,24 +138,79 @@ if ls "$topdir"/RPMS/*/minivent-avahi-devel-*.rpm >/dev/null 2>&1; then
 fi
 step_ok "$(echo "$rpms" | wc -l) binary RPMs, %check ran"
 
-step_start "build-deb.sh + lintian"
+step_start "rpmlint"
+# With the filters of Fedora's rpmlint configuration that apply here (see
+# packaging/rpmlint.toml): no error may remain. Until the project has a
+# public home, no-url-tag and invalid-url (Source0) are expected warnings.
+# shellcheck disable=SC2086 # a list of file names
+rpmlint -c "$srcdir/packaging/rpmlint.toml" $rpms "$topdir"/SRPMS/*.src.rpm \
+	> "$work/rpmlint.log" 2>&1 || true
+grep -E ': [EW]: ' "$work/rpmlint.log" | grep -v ' manpage-not-compressed ' || true
+grep -q ' packages and .* checked' "$work/rpmlint.log" || {
+	cat "$work/rpmlint.log"
+	echo "$0: rpmlint did not run" >&2
+	exit 1
+}
+if grep -q ': E: ' "$work/rpmlint.log"; then
+	echo "$0: rpmlint reports errors" >&2
+	exit 1
+fi
+step_ok "no errors, $(grep -c ': W: ' "$work/rpmlint.log" || true) warnings"
+
+# The builds may use every CPU; an explicit DEB_BUILD_OPTIONS wins.
+export DEB_BUILD_OPTIONS="${DEB_BUILD_OPTIONS-parallel=$(nproc)}"
+
+step_start "build-deb.sh (full) + lintian"
 "$srcdir/packaging/build-deb.sh" "$tarball" "$work/deb"
 debs=$(cd "$work/deb" && ls -- *.deb)
-step_ok "$(echo "$debs" | wc -l) debs, $(grep -c '^W:' "$work/deb/lintian.log" || true) lintian warnings"
+grep -q '^# PASS: ' "$work/deb/build.log" || {
+	echo "$0: the package build did not run make check" >&2
+	exit 1
+}
+step_ok "$(echo "$debs" | wc -l) debs + source, $(grep -c '^W:' "$work/deb/lintian.log" || true) lintian warnings"
 
 step_start "lintian -I --pedantic"
-# Everything lintian has to say, down to pedantic and info tags; the only
-# tag expected is that a test upload closes no ITP bug.
+# Everything lintian has to say about the source and binary packages, down
+# to pedantic and info tags. Expected: a test upload closes no ITP bug,
+# and until the project has a public home (the URL in configure.ac, see
+# packaging/README.md) there is no Homepage field and no watch file.
 lintian -I --pedantic --tag-display-limit 0 "$work"/deb/*.changes \
 	> "$work/lintian-pedantic.log" 2>&1 || true
 cat "$work/lintian-pedantic.log"
 unexpected=$(grep -E '^[EWIPX]: ' "$work/lintian-pedantic.log" |
-	grep -v ': initial-upload-closes-no-bugs ' || true)
+	grep -v -e ': initial-upload-closes-no-bugs ' \
+		-e '^I: minivent source: debian-watch-file-is-missing$' \
+		-e '^P: minivent source: no-homepage-field$' || true)
 if [ -n "$unexpected" ]; then
-	echo "$0: lintian -I --pedantic reports more than the expected tag" >&2
+	echo "$0: lintian -I --pedantic reports more than the expected tags" >&2
 	exit 1
 fi
-step_ok "only initial-upload-closes-no-bugs"
+step_ok "only the expected tags"
+
+# The other builds of the same tarball, as Debian's machines make them.
+# The packages are those the full build made and lintian saw, so the
+# binary builds skip the tests and lintian; the arch:all and source
+# builds are cheap and get lintian.
+step_start "build-deb.sh -A, -B, -b, -S"
+"$srcdir/packaging/build-deb.sh" --build=all "$tarball" "$work/deb-all" >/dev/null
+[ "$(cd "$work/deb-all" && ls -- *.deb)" = "$(cd "$work/deb" && ls -- minivent-doc_*.deb)" ]
+DEB_BUILD_PROFILES=nocheck DEB_BUILD_OPTIONS="$DEB_BUILD_OPTIONS nocheck" \
+	"$srcdir/packaging/build-deb.sh" --build=any --no-lintian "$tarball" "$work/deb-any" >/dev/null
+# An arch-only build must neither need nor run Doxygen.
+if grep -q 'doxygen.* doc/Doxyfile' "$work/deb-any/build.log"; then
+	echo "$0: the arch-only build ran Doxygen" >&2
+	exit 1
+fi
+archdebs=$(cd "$work/deb" && for f in *.deb; do
+	case $f in *_all.deb) ;; *) echo "$f" ;; esac
+done)
+[ "$(cd "$work/deb-any" && ls -- *.deb)" = "$archdebs" ]
+DEB_BUILD_PROFILES=nocheck DEB_BUILD_OPTIONS="$DEB_BUILD_OPTIONS nocheck" \
+	"$srcdir/packaging/build-deb.sh" --build=binary --no-lintian "$tarball" "$work/deb-binary" >/dev/null
+[ "$(cd "$work/deb-binary" && ls -- *.deb)" = "$debs" ]
+"$srcdir/packaging/build-deb.sh" --build=source "$tarball" "$work/deb-source" >/dev/null
+ls "$work"/deb-source/*.dsc >/dev/null
+step_ok "same packages as the full build"
 
 step_start "package contents"
 # Symbols files for both libraries, the adapter's pages with its -dev.
@@ -165,6 +229,33 @@ if ls "$work"/deb/libminivent-avahi-dev_*.deb >/dev/null 2>&1; then
 		exit 1
 	fi
 fi
+step_ok
+
+step_start "symbols file catches a removed symbol"
+# What dpkg-gensymbols does in the package build (DPKG_GENSYMBOLS_CHECK_LEVEL
+# 4 in debian/rules) when the library lacks a symbol of the committed
+# symbols file, e.g. after one was dropped from lib/libminivent.sym: the
+# shipped library against its symbols file plus one more symbol must fail,
+# against the file alone it must pass.
+mkdir -p "$work/gensym"
+dpkg-deb -x "$work"/deb/libminivent0_*.deb "$work/gensym/root"
+dpkg-deb -e "$work"/deb/libminivent0_*.deb "$work/gensym/root/DEBIAN"
+sed -n '1,2p' "$work/gensym/root/DEBIAN/symbols" > "$work/gensym/more.symbols"
+# The same version node and minimal version as the first symbol there.
+sed -n '3s/^ [^@]*\(@[^ ]* [^ ]*\)$/ minivent_removed_symbol\1/p' \
+	"$work/gensym/root/DEBIAN/symbols" >> "$work/gensym/more.symbols"
+sed -n '3,$p' "$work/gensym/root/DEBIAN/symbols" >> "$work/gensym/more.symbols"
+gensym() {	# gensym SYMBOLS-FILE
+	dpkg-gensymbols -c4 -plibminivent0 -v1.0.0-1 -P"$work/gensym/root" \
+		-I"$1" -O"$work/gensym/out.symbols" \
+		-e"$(find "$work/gensym/root" -name 'libminivent.so.0*' -type f)"
+}
+gensym "$srcdir/packaging/debian/libminivent0.symbols"
+if gensym "$work/gensym/more.symbols" >"$work/gensym/log" 2>&1; then
+	echo "$0: dpkg-gensymbols accepts a library that lacks a symbol" >&2
+	exit 1
+fi
+grep -q 'MISSING: .* minivent_removed_symbol' "$work/gensym/log"
 step_ok
 
 step_start "dpkg -i libminivent0 libminivent-dev"
@@ -254,13 +345,38 @@ else
 	step_warn "libminivent-dev has no man pages yet"
 fi
 
+purge() {
+	# shellcheck disable=SC2086 # a list of package names
+	dpkg -P $our_packages
+	installed=no
+	# shellcheck disable=SC2086
+	if dpkg-query -W $our_packages 2>/dev/null | grep -q .; then
+		dpkg -l $our_packages
+		echo "$0: packages still known to dpkg after purge" >&2
+		exit 1
+	fi
+	[ ! -e /usr/include/minivent ] || { echo "/usr/include/minivent left behind" >&2; exit 1; }
+}
+
 step_start "dpkg -P"
-dpkg -P libminivent-dev libminivent0
-installed=no
-if dpkg-query -W libminivent0 libminivent-dev 2>/dev/null | grep -q .; then
-	dpkg -l libminivent0 libminivent-dev
-	echo "$0: packages still known to dpkg after purge" >&2
+purge
+step_ok
+
+step_start "autopkgtest (null runner)"
+# debian/tests from the source package against the packages just built;
+# the null runner installs them (and their test dependencies) here.
+installed=yes
+status=0
+autopkgtest --output-dir "$work/autopkgtest" "$work"/deb/*.dsc "$work"/deb/*.deb \
+	-- null > "$work/autopkgtest.log" 2>&1 || status=$?
+cat "$work/autopkgtest/summary" 2>/dev/null || true
+# 0: every test passed (2 would be a skip, 4 a failure, 8 no test at all).
+if [ $status -ne 0 ]; then
+	tail -n 40 "$work/autopkgtest.log"
+	echo "$0: autopkgtest failed ($status)" >&2
 	exit 1
 fi
-[ ! -e /usr/include/minivent ] || { echo "/usr/include/minivent left behind" >&2; exit 1; }
-step_ok
+ntests=$(grep -c ' PASS$' "$work/autopkgtest/summary" || true)
+[ "$ntests" -ge 2 ] || { echo "$0: autopkgtest ran $ntests tests, not both" >&2; exit 1; }
+purge
+step_ok "$ntests tests passed"

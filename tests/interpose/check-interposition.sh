@@ -10,6 +10,12 @@ set -eu
 export ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
 lib=tests/interpose/.libs/libinterposer.so
 prog=tests/interpose/interpose-test
+# Linked statically, the library's calls are bound at link time: there is
+# nothing to interpose, and no shared object to preload.
+if ! ./libtool --features | grep -q '^enable shared libraries'; then
+	echo "SKIP: static-only build (--disable-shared): no shared library to interpose"
+	exit 77
+fi
 [ -f "$lib" ] || { echo "missing $lib"; exit 99; }
 # Sanitizer runtimes must come first in the preload list.
 case "${LD_PRELOAD:-}" in
