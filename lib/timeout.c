@@ -667,3 +667,54 @@ MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 	}
 	return mod_timeout_now(dsp, (uint32_t)idx, evt, tmo);
 }
+
+/*
+ * The next tick of a periodic timeout: the deadline that last expired (or
+ * is still armed) plus @period, on the key clock, so that the latency of
+ * the callbacks does not add up. Ticks that have passed already are
+ * skipped rather than run in a burst: the deadline is the first one after
+ * now on the grid of the last deadline. An event with no deadline yet
+ * starts the grid now.
+ */
+MV_EXPORT int event_mod_timeout_periodic(struct event *evt,
+					 const struct timespec *period)
+{
+	struct dispatcher *dsp;
+	struct slot *s;
+	int64_t idx, now, step, next;
+	int r;
+
+	if (!evt || !period || !evt->dsp || (evt->flags & ~TMO_ABS))
+		return -EINVAL;
+	dsp = evt->dsp;
+	idx = slot_of(dsp, evt);
+	if (idx < 0)
+		return -ENOENT;
+	if (!timespec_valid(period) || timespec_is_zero(period))
+		return -EINVAL;
+	step = timespec_to_ns(period);
+	now = clock_now_ns(dsp->key_clock);
+	if (now < 0)
+		return (int)now;
+	s = &dsp->slots[idx];
+	/* deadline_seq is 0 until a deadline is armed; a pending one is a delay. */
+	if (s->deadline_seq == 0 || (s->state & SLOT_PENDING)) {
+		next = ns_add_sat(now, step);
+	} else {
+		int64_t last = s->deadline;
+
+		if (last > now - step || last > NO_DEADLINE - 1 - step) {
+			next = ns_add_sat(last, step);
+		} else {
+			/* Late by a period or more: the first tick after now. */
+			uint64_t behind = (uint64_t)now - (uint64_t)last;
+
+			next = ns_add_sat(now - (int64_t)(behind % (uint64_t)step), step);
+		}
+	}
+	r = arm(dsp, (uint32_t)idx, after_this_pass(dsp, next));
+	if (r < 0)
+		return r;
+	record_armed(dsp, (uint32_t)idx, evt, period, 0);
+	return 0;
+}

@@ -70,7 +70,9 @@ enum {
 enum {
 	/**
 	 * event::tmo (and the argument of event_mod_timeout()) is an absolute
-	 * time on the dispatcher's clock instead of a delay from now.
+	 * time on the dispatcher's clock instead of a delay from now. On a
+	 * CLOCK_REALTIME dispatcher it stays at that wall-clock time when the
+	 * clock is set.
 	 */
 	TMO_ABS = 1,
 };
@@ -166,6 +168,12 @@ struct event {
 
 /**
  * @brief Create a dispatcher whose timeouts run on clock @p clocksrc.
+ *
+ * Absolute timeouts (#TMO_ABS) are times on @p clocksrc, and on
+ * CLOCK_REALTIME follow the wall clock when it is set. Relative timeouts
+ * are elapsed time on every clock, never moved by setting the wall clock;
+ * they count the time the system is suspended with CLOCK_BOOTTIME and
+ * CLOCK_REALTIME, not with CLOCK_MONOTONIC.
  *
  * @param clocksrc any clock that timerfd_create(2) accepts, such as
  *        CLOCK_MONOTONIC, CLOCK_REALTIME or CLOCK_BOOTTIME.
@@ -267,6 +275,28 @@ int event_modify(struct event *evt);
  * @since 1.0
  */
 int event_mod_timeout(struct event *evt, const struct timespec *tmo);
+
+/**
+ * @brief Arm the next tick of a periodic timeout, without drift.
+ *
+ * The new deadline is the event's last deadline (the one that just
+ * expired, when called from its #REASON_TIMEOUT callback) plus @p period,
+ * not now plus @p period: the time the callbacks take does not add up
+ * from tick to tick. Ticks that have already passed are skipped, not run
+ * in a burst: the deadline is then the first one after now on that grid.
+ * An event that has never had a deadline starts the grid now. Like every
+ * timeout it never fires early. The period is elapsed time, whatever the
+ * dispatcher's clock and #TMO_ABS in evt->flags; @p period is stored in
+ * evt->tmo.
+ * @return 0, -EINVAL (NULL argument, a period of {0, 0}, tv_nsec outside
+ *         0..999999999, negative tv_sec, unknown flags, or not
+ *         registered: evt->dsp is NULL), -ENOENT (evt->dsp names a
+ *         dispatcher it is not registered with), or an error of
+ *         clock_gettime(2) or timerfd_settime(2).
+ * @since 1.0
+ */
+int event_mod_timeout_periodic(struct event *evt,
+			       const struct timespec *period);
 
 /**
  * @brief Wait once for events, then run the callbacks that are due.
