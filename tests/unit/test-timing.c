@@ -290,8 +290,15 @@ struct ticker {
 	struct probe p;
 	int (*rearm)(struct event *evt, const struct timespec *period);
 	int64_t fired[TICKS];
+	int64_t deadline[TICKS + 1];	/* [k]: what tick k was armed for */
 	int count;
 };
+
+/* The deadline the library keeps for @evt, on CLOCK_MONOTONIC here. */
+static int64_t deadline_of(const struct event *evt)
+{
+	return evt->dsp->slots[(uint32_t)evt->priv_.token_].deadline;
+}
 
 static int on_tick(struct event *evt, uint32_t events)
 {
@@ -304,6 +311,7 @@ static int on_tick(struct event *evt, uint32_t events)
 	/* The work of a tick: what would add up as drift. */
 	busy_wait(2 * MS);
 	assert_int_equal(t->rearm(evt, TS(PERIOD)), 0);
+	t->deadline[t->count] = deadline_of(evt);
 	return EVENTCB_CONTINUE;
 }
 
@@ -314,12 +322,13 @@ static int cmp_i64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-static int64_t median_lateness(const struct ticker *t, int64_t t0, int from)
+/* The median lateness of ticks @from .. @from + 9 behind their deadlines. */
+static int64_t median_lateness(const struct ticker *t, int from)
 {
 	int64_t late[10];
 
 	for (int i = 0; i < 10; i++)
-		late[i] = t->fired[from + i] - (t0 + (from + i + 1) * PERIOD);
+		late[i] = t->fired[from + i] - t->deadline[from + i];
 	qsort(late, 10, sizeof(late[0]), cmp_i64);
 	return late[5];
 }
@@ -344,16 +353,21 @@ static void stop_load(pid_t pid)
 
 /*
  * 100 ticks of 10 ms, each callback busy for 2 ms, next to a process
- * that keeps a CPU busy: tick k is never before t0 + k periods, and the
- * lateness of the last ten ticks is that of the first ten (a tick missed
- * under load adds one period: a few are allowed). Re-arming with a
- * relative delay from the callback drifts by 2 ms and more a tick.
+ * that keeps a CPU busy. Every deadline is on the grid of the first one
+ * (d0 + j periods), so no latency adds up; a tick missed under load only
+ * skips grid points. Tick k is never early: not before t0 + (j + 1)
+ * periods (t0 read before event_add()), hence not before t0 + k periods,
+ * and not before its deadline. The lateness behind the deadline does not
+ * grow from the first ten ticks to the last ten. Re-arming with
+ * event_mod_timeout() and a relative delay instead puts each deadline 2 ms
+ * and more off the grid, and the ticks 450 ms behind it after 100 ticks.
  */
 static void test_periodic_no_drift(void **state)
 {
 	struct dispatcher *dsp = monotonic_dispatcher();
 	struct ticker t = { .rearm = event_mod_timeout_periodic };
-	int64_t t0, growth;
+	int64_t t0, d0, first, last;
+	int64_t j = -1;
 	pid_t load = start_load();
 
 	probe_init(&t.p, -1, 0);
@@ -361,17 +375,44 @@ static void test_periodic_no_drift(void **state)
 	t.p.evt.tmo = ns_to_ts(PERIOD);
 	t0 = mono_ns();
 	assert_int_equal(event_add(dsp, &t.p.evt), 0);
+	d0 = t.deadline[0] = deadline_of(&t.p.evt);
 	while (t.count < TICKS)
 		wait_once(dsp);
 	stop_load(load);
-	for (int k = 0; k < TICKS; k++)
-		assert_true(t.fired[k] >= t0 + (k + 1) * PERIOD);
-	growth = median_lateness(&t, t0, TICKS - 10) - median_lateness(&t, t0, 0);
-	print_message("periodic: median lateness %.3f ms at first, %.3f ms at last\n",
-		      (double)median_lateness(&t, t0, 0) / MS,
-		      (double)median_lateness(&t, t0, TICKS - 10) / MS);
-	assert_true(growth < 8 * PERIOD);
+	for (int k = 0; k < TICKS; k++) {
+		int64_t offset = t.deadline[k] - d0;
+
+		/* On the grid, and later than the tick before. */
+		assert_int_equal(offset % PERIOD, 0);
+		assert_true(offset / PERIOD > j);
+		j = offset / PERIOD;
+		assert_true(j >= k);
+		assert_true(t.fired[k] >= t0 + (j + 1) * PERIOD);
+		assert_true(t.fired[k] >= t.deadline[k]);
+	}
+	first = median_lateness(&t, 0);
+	last = median_lateness(&t, TICKS - 10);
+	print_message("periodic: median lateness %.3f ms at first, %.3f ms at last, %d ticks skipped\n",
+		      (double)first / MS, (double)last / MS, (int)(j - (TICKS - 1)));
+	assert_true(last - first < 4 * PERIOD);
 	free_dispatcher(dsp);
+}
+
+/*
+ * Arm the next tick of @evt, whose grid goes through @grid: the new
+ * deadline is on it, after the call, and the grid point before it was not
+ * after the call (that is, missed ticks were skipped, and only those).
+ */
+static void next_tick_checked(struct event *evt, int64_t grid)
+{
+	int64_t before = mono_ns(), after, deadline;
+
+	assert_int_equal(event_mod_timeout_periodic(evt, TS(PERIOD)), 0);
+	after = mono_ns();
+	deadline = evt->dsp->slots[(uint32_t)evt->priv_.token_].deadline;
+	assert_int_equal((deadline - grid) % PERIOD, 0);
+	assert_true(deadline > before);
+	assert_true(deadline - PERIOD <= after);
 }
 
 /* The grid: late ticks are skipped, an event without a deadline starts it. */
@@ -392,13 +433,18 @@ static void test_periodic_skips_missed_ticks(void **state)
 	assert_true(deadline <= mono_ns() + PERIOD);
 	assert_int_equal(ts_to_ns(&p.evt.tmo), PERIOD);
 	wait_for_timeout(dsp, &p);
-	/* 3.5 periods late: the next tick is the 5th of the grid. */
+	/* 3.5 periods late (at least): the 4th grid point or a later one. */
 	busy_wait(deadline + 7 * PERIOD / 2 - mono_ns());
+	next_tick_checked(&p.evt, deadline);
+	assert_true(dsp->slots[idx].deadline >= deadline + 4 * PERIOD);
+	/*
+	 * Armed, not expired yet: one period later (more only if this thread
+	 * was held up past that deadline).
+	 */
+	deadline = dsp->slots[idx].deadline;
 	assert_int_equal(event_mod_timeout_periodic(&p.evt, TS(PERIOD)), 0);
-	assert_int_equal(dsp->slots[idx].deadline, deadline + 4 * PERIOD);
-	/* Armed, not expired yet: the tick after that one. */
-	assert_int_equal(event_mod_timeout_periodic(&p.evt, TS(PERIOD)), 0);
-	assert_int_equal(dsp->slots[idx].deadline, deadline + 5 * PERIOD);
+	assert_int_equal((dsp->slots[idx].deadline - deadline) % PERIOD, 0);
+	assert_true(dsp->slots[idx].deadline >= deadline + PERIOD);
 	assert_int_equal(event_mod_timeout_periodic(&p.evt, &(struct timespec){ 0 }),
 			 -EINVAL);
 	assert_int_equal(event_mod_timeout_periodic(NULL, TS(PERIOD)), -EINVAL);
