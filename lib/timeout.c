@@ -51,6 +51,16 @@ static inline uint32_t wall_bit(const struct dispatcher *dsp,
 	return dsp->wall && (flags & TMO_ABS) ? SLOT_WALL : 0;
 }
 
+/* Subtract @delta from key @key, saturating in the range of keys. */
+static int64_t key_shift(int64_t key, int64_t delta)
+{
+	int64_t shifted;
+
+	if (__builtin_sub_overflow(key, delta, &shifted))
+		return delta > 0 ? INT64_MIN + 1 : NO_DEADLINE - 1;
+	return shifted < NO_DEADLINE ? shifted : NO_DEADLINE - 1;
+}
+
 /* The deadline of @tmo, which is valid and not {0, 0}. */
 static inline __attribute__((always_inline)) int
 deadline_of(const struct dispatcher *dsp, const struct timespec *tmo,
@@ -75,7 +85,7 @@ deadline_of(const struct dispatcher *dsp, const struct timespec *tmo,
 		 * with the others before any of them can fire.
 		 */
 		if (dsp->wall)
-			when -= dsp->wall_offset;
+			when = key_shift(when, dsp->wall_offset);
 	}
 	*deadline = after_this_pass(dsp, when);
 	return 0;
@@ -193,16 +203,6 @@ static int program_timer(struct dispatcher *dsp, int64_t when)
 	/* Setting the timer also resets its expiry count: no longer readable. */
 	dsp->state &= ~DSP_TIMER_FIRED;
 	return 0;
-}
-
-/* Subtract @delta from key @key, saturating in the range of keys. */
-static int64_t key_shift(int64_t key, int64_t delta)
-{
-	int64_t shifted;
-
-	if (__builtin_sub_overflow(key, delta, &shifted))
-		return delta > 0 ? INT64_MIN + 1 : NO_DEADLINE - 1;
-	return shifted < NO_DEADLINE ? shifted : NO_DEADLINE - 1;
 }
 
 /*

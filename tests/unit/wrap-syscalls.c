@@ -122,6 +122,16 @@ static int64_t ts_ns(const struct timespec *ts)
 	return (int64_t)ts->tv_sec * 1000000000 + ts->tv_nsec;
 }
 
+/* The real CLOCK_REALTIME time of wall-clock time @ns, saturating. */
+static int64_t unshifted(int64_t ns)
+{
+	int64_t real;
+
+	if (__builtin_sub_overflow(ns, wall_shift, &real))
+		return wall_shift < 0 ? INT64_MAX : 1;
+	return real;
+}
+
 static struct timespec ns_ts(int64_t ns)
 {
 	if (ns < 1)
@@ -151,7 +161,7 @@ int __wrap_timerfd_settime(int fd, int flags, const struct itimerspec *new,
 		return r;
 	}
 	real = *new;
-	real.it_value = ns_ts(ts_ns(&new->it_value) - wall_shift);
+	real.it_value = ns_ts(unshifted(ts_ns(&new->it_value)));
 	r = __real_timerfd_settime(fd, flags, &real, old);
 	if (r == 0)
 		*w = (struct wall_timer){
@@ -177,7 +187,7 @@ void wrap_step_realtime(int64_t delta_ns)
 			w->armed_abs = false;
 			w->cancelled = true;
 		} else {
-			its.it_value = ns_ts(w->value - wall_shift);
+			its.it_value = ns_ts(unshifted(w->value));
 		}
 		__real_timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL);
 	}
