@@ -306,8 +306,9 @@ int event_mod_timeout_periodic(struct event *evt,
  * those of expired timeouts, in deadline order.
  * @return 0, -EINVAL (NULL), -EBUSY (called from a callback or cleanup of
  *         the same dispatcher), -EINTR (a signal interrupted the wait), or
- *         another error of epoll_pwait(2), clock_gettime(2) or
- *         timerfd_settime(2).
+ *         another error of epoll_pwait(2), clock_gettime(2),
+ *         timerfd_settime(2) or (CLOCK_REALTIME: reading the timerfd)
+ *         read(2).
  * @since 1.0
  */
 int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
