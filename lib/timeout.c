@@ -144,6 +144,16 @@ static int read_wall_offset(const struct dispatcher *dsp, int64_t *offset)
 /* What a wall-clock timer is set to when no deadline is due: year 2262. */
 #define WALL_IDLE_NS (NO_DEADLINE - 1)
 
+/* 0, -ECANCELED (set all the same: see program_wall_timer()) or an error. */
+static int set_wall_timer(struct dispatcher *dsp, const struct itimerspec *its)
+{
+	if (timerfd_settime(dsp->timerfd,
+			    TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
+			    its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
 /*
  * Program the wall-clock timerfd for key-clock time @when. It is always
  * armed, also with nothing to do, because only an armed
@@ -154,6 +164,7 @@ static int program_wall_timer(struct dispatcher *dsp, int64_t when)
 {
 	struct itimerspec its = { 0 };
 	int64_t target = WALL_IDLE_NS, offset = 0;
+	bool stepped;
 	int r;
 
 	if (when != NO_DEADLINE &&
@@ -161,24 +172,27 @@ static int program_wall_timer(struct dispatcher *dsp, int64_t when)
 	    target < 1)
 		target = 1;
 	its.it_value = ns_to_timespec(target);
-	if (timerfd_settime(dsp->timerfd,
-			    TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
-			    &its, NULL) < 0)
-		return -errno;
+	r = set_wall_timer(dsp, &its);
+	if (r < 0 && r != -ECANCELED)
+		return r;
 	/*
-	 * The kernel cancels the timer for a setting of the clock after the
-	 * call, not for one between the offset's reading and the call: look
-	 * again. A timer set from the old offset could fire hours late, so
-	 * have it fire now; the wake-up resynchronizes.
+	 * ECANCELED: the timer is set, but the clock was set since the
+	 * timer was last read, and the kernel forgets that now (the timer
+	 * is not readable any more). The kernel also cancels the timer for
+	 * a setting of the clock after the call, not for one between the
+	 * offset's reading and the call: look again. A timer set from an
+	 * old offset could fire hours late, so have it fire now; the
+	 * wake-up resynchronizes.
 	 */
+	stepped = r == -ECANCELED;
 	r = read_wall_offset(dsp, &offset);
-	if (r < 0 || offset - dsp->wall_offset > WALL_STEP_TOLERANCE_NS ||
+	if (stepped || r < 0 ||
+	    offset - dsp->wall_offset > WALL_STEP_TOLERANCE_NS ||
 	    dsp->wall_offset - offset > WALL_STEP_TOLERANCE_NS) {
 		its.it_value = (struct timespec){ .tv_nsec = 1 };
-		if (timerfd_settime(dsp->timerfd,
-				    TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET,
-				    &its, NULL) < 0)
-			return -errno;
+		r = set_wall_timer(dsp, &its);
+		if (r < 0 && r != -ECANCELED)
+			return r;
 		dsp->state |= DSP_WALL_STEPPED;
 	}
 	return 0;

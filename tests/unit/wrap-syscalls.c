@@ -163,12 +163,23 @@ int __wrap_timerfd_settime(int fd, int flags, const struct itimerspec *new,
 	real = *new;
 	real.it_value = ns_ts(unshifted(ts_ns(&new->it_value)));
 	r = __real_timerfd_settime(fd, flags, &real, old);
-	if (r == 0)
+	if (r == 0) {
+		bool cancelled = w->cancelled;
+
 		*w = (struct wall_timer){
 			.wall = true, .armed_abs = true,
 			.cancel_on_set = flags & TFD_TIMER_CANCEL_ON_SET,
 			.value = ts_ns(&new->it_value),
 		};
+		/*
+		 * As the kernel does: the timer is set, but a cancellation
+		 * not yet read is reported (and forgotten) here.
+		 */
+		if (cancelled && w->cancel_on_set) {
+			errno = ECANCELED;
+			return -1;
+		}
+	}
 	return r;
 }
 

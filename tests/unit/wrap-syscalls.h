@@ -38,8 +38,10 @@ unsigned int wrap_calls(enum wrapped_call call);
  * reads that much more from now on, and absolute times given to
  * timerfd_settime() on a CLOCK_REALTIME timerfd are translated back. As
  * the kernel does, a timer armed with TFD_TIMER_CANCEL_ON_SET becomes
- * readable and its next read() fails with ECANCELED; another absolute
- * wall-clock timer moves with the clock. wrap_reset() undoes the step.
+ * readable and its next read() fails with ECANCELED, or if it is set
+ * again first, that timerfd_settime() does (the timer set all the same);
+ * another absolute wall-clock timer moves with the clock. wrap_reset()
+ * undoes the step.
  */
 void wrap_step_realtime(int64_t delta_ns);
 

@@ -187,6 +187,90 @@ static void absolute_across_step(const char *name, int64_t ahead,
 	free_dispatcher(dsp);
 }
 
+/*
+ * An idle CLOCK_REALTIME dispatcher (no timeout armed) is told about a
+ * setting of the clock too: a TMO_ABS deadline added after a step is at
+ * its wall-clock time, not an hour off.
+ */
+static void absolute_after_idle_step(const char *name, int64_t step)
+{
+	struct dispatcher *dsp = new_dispatcher(CLOCK_REALTIME);
+	struct probe p;
+	int64_t deadline, start;
+	bool fired;
+
+	if (!dsp) {
+		report(false, name, "new_dispatcher: %s", strerror(errno));
+		return;
+	}
+	step_wall_clock(step);
+	start = now_ns(CLOCK_MONOTONIC);
+	deadline = now_ns(CLOCK_REALTIME) + SEC / 2;
+	arm(dsp, &p, TMO_ABS, deadline);
+	fired = run_until_fired(dsp, &p, SEC / 2 + LATE);
+	report(fired && p.fired_wall >= deadline, name,
+	       "%s after %.3f s, %.3f s %s its deadline",
+	       fired ? "fired" : "not fired", (double)(p.fired - start) / SEC,
+	       (double)(p.fired_wall - deadline) / SEC,
+	       p.fired_wall >= deadline ? "after" : "BEFORE");
+	free_dispatcher(dsp);
+}
+
+/*
+ * A periodic timer of a CLOCK_REALTIME dispatcher while the clock is set
+ * forward and back: its ticks stay on their grid of elapsed time.
+ */
+struct ticker {
+	struct event evt;
+	int64_t fired[10];
+	int count;
+};
+
+static int on_tick(struct event *evt, uint32_t events)
+{
+	struct ticker *t = (struct ticker *)evt;
+
+	(void)events;
+	t->fired[t->count++] = now_ns(CLOCK_MONOTONIC);
+	if (t->count == 3)
+		step_wall_clock(HOUR);
+	if (t->count == 6)
+		step_wall_clock(-HOUR);
+	if (t->count == 10)
+		return EVENTCB_REMOVE;
+	event_mod_timeout_periodic(evt, &(struct timespec){ .tv_nsec = 100 * MS });
+	return EVENTCB_CONTINUE;
+}
+
+static void periodic_across_steps(const char *name)
+{
+	struct dispatcher *dsp = new_dispatcher(CLOCK_REALTIME);
+	struct ticker t = { .evt = TIMER_EVENT_ON_STACK(on_tick, 100000) };
+	int64_t start, end;
+	bool ok = true;
+
+	if (!dsp) {
+		report(false, name, "new_dispatcher: %s", strerror(errno));
+		return;
+	}
+	start = now_ns(CLOCK_MONOTONIC);
+	if (event_add(dsp, &t.evt) < 0)
+		ok = false;
+	end = start + 10 * 100 * MS + LATE;
+	while (ok && t.count < 10 && now_ns(CLOCK_MONOTONIC) < end) {
+		struct pollfd pfd = { .fd = dispatcher_get_efd(dsp), .events = POLLIN };
+
+		if (poll(&pfd, 1, 1000) > 0 && event_wait(dsp, NULL) < 0)
+			ok = false;
+	}
+	for (int k = 0; k < t.count; k++)
+		ok = ok && t.fired[k] >= start + (k + 1) * 100 * MS;
+	report(ok && t.count == 10, name, "%d ticks in %.3f s, none early: %s",
+	       t.count, (double)(now_ns(CLOCK_MONOTONIC) - start) / SEC,
+	       ok ? "yes" : "NO");
+	free_dispatcher(dsp);
+}
+
 static void setup_console(void)
 {
 	int fd;
@@ -220,6 +304,9 @@ int main(void)
 			     true);
 	absolute_across_step("realtime-absolute-passed", HOUR / 2, HOUR, true);
 	absolute_across_step("realtime-absolute-backward", SEC, -HOUR, false);
+	absolute_after_idle_step("realtime-absolute-after-idle-forward", HOUR);
+	absolute_after_idle_step("realtime-absolute-after-idle-backward", -HOUR);
+	periodic_across_steps("realtime-periodic-steps");
 	printf("vm-test: done %d\n", failures);
 	fflush(stdout);
 	if (getpid() == 1) {
