@@ -141,8 +141,13 @@ static int read_wall_offset(const struct dispatcher *dsp, int64_t *offset)
  */
 #define WALL_STEP_TOLERANCE_NS 1000000LL
 
-/* What a wall-clock timer is set to when no deadline is due: year 2262. */
-#define WALL_IDLE_NS (NO_DEADLINE - 1)
+/*
+ * What a wall-clock timer is set to when no deadline is due, and the
+ * latest time it is set to at all: as far as struct timespec reaches,
+ * year 2262, or 2038 where time_t has 32 bits.
+ */
+#define WALL_IDLE_NS (sizeof(time_t) < 8 ? (int64_t)INT32_MAX * NSEC_PER_SEC \
+					  : NO_DEADLINE - 1)
 
 /* 0, -ECANCELED (set all the same: see program_wall_timer()) or an error. */
 static int set_wall_timer(struct dispatcher *dsp, const struct itimerspec *its)
@@ -167,9 +172,11 @@ static int program_wall_timer(struct dispatcher *dsp, int64_t when)
 	bool stepped;
 	int r;
 
-	if (when != NO_DEADLINE &&
-	    !__builtin_add_overflow(when, dsp->wall_offset, &target) &&
-	    target < 1)
+	if (when == NO_DEADLINE ||
+	    __builtin_add_overflow(when, dsp->wall_offset, &target) ||
+	    target > WALL_IDLE_NS)
+		target = WALL_IDLE_NS;
+	else if (target < 1)
 		target = 1;
 	its.it_value = ns_to_timespec(target);
 	r = set_wall_timer(dsp, &its);
