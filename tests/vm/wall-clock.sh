@@ -8,7 +8,8 @@
 # library's sources; its results come back on the serial console.
 #
 # Needs qemu-system-x86 and cpio, and a kernel: $MINIVENT_VM_KERNEL (a
-# vmlinuz), else one cached in $MINIVENT_VM_CACHE, else the
+# vmlinuz), else one cached in $MINIVENT_VM_CACHE or installed as
+# /boot/vmlinuz-*-cloud-amd64, else the
 # linux-image-*-cloud-amd64 package that "apt-get download" fetches into
 # that cache (by default /var/cache/minivent-vm where writable, else
 # ~/.cache/minivent-vm: outside the build tree, which distcheck wants
@@ -27,6 +28,14 @@ skip() {
 	exit 77
 }
 
+case $(uname -m) in
+x86_64) ;;
+*) skip "the guest kernel is x86-64 and this is $(uname -m)" ;;
+esac
+qemu=$(command -v qemu-system-x86_64) ||
+	skip "qemu-system-x86_64 not found: apt-get install qemu-system-x86"
+command -v cpio >/dev/null 2>&1 || skip "cpio not found: apt-get install cpio"
+
 cache=${MINIVENT_VM_CACHE:-}
 if [ -z "$cache" ]; then
 	for dir in /var/cache/minivent-vm "${HOME:-/nonexistent}/.cache/minivent-vm"; do
@@ -38,20 +47,12 @@ if [ -z "$cache" ]; then
 	[ -n "$cache" ] || skip "no writable cache for the kernel: set MINIVENT_VM_CACHE"
 fi
 
-case $(uname -m) in
-x86_64) ;;
-*) skip "the guest kernel is x86-64 and this is $(uname -m)" ;;
-esac
-qemu=$(command -v qemu-system-x86_64) ||
-	skip "qemu-system-x86_64 not found: apt-get install qemu-system-x86"
-command -v cpio >/dev/null 2>&1 || skip "cpio not found: apt-get install cpio"
-
 tmp=$(mktemp -d) || exit 99
 trap 'rm -rf "$tmp"' EXIT
 
 # The kernel.
 find_kernel() {
-	for k in "$cache"/vmlinuz-*; do
+	for k in "$cache"/vmlinuz-* /boot/vmlinuz-*-cloud-amd64; do
 		[ -r "$k" ] && { echo "$k"; return 0; }
 	done
 	return 1
@@ -64,14 +65,16 @@ if [ -z "$kernel" ]; then
 	meta=linux-image-cloud-amd64
 	pkg=$(apt-cache depends "$meta" 2>/dev/null |
 	      sed -n 's/^ *Depends: \(linux-image-[^ ]*\)$/\1/p' | head -n 1)
-	[ -n "$pkg" ] || skip "no kernel: set MINIVENT_VM_KERNEL, or make apt know $meta"
+	[ -n "$pkg" ] ||
+		skip "no guest kernel: apt-get install $meta (or set MINIVENT_VM_KERNEL)"
 	(cd "$cache" && apt-get download "$pkg" >/dev/null 2>&1) ||
-		skip "no kernel: apt-get download $pkg failed (set MINIVENT_VM_KERNEL)"
+		skip "no guest kernel, apt-get download $pkg failed: apt-get install $meta (or set MINIVENT_VM_KERNEL)"
 	for deb in "$cache"/"$pkg"_*.deb; do
 		dpkg-deb --fsys-tarfile "$deb" | (cd "$tmp" && tar -xf - ./boot) &&
 			cp "$tmp"/boot/vmlinuz-* "$cache"/ && rm -f "$deb"
 	done
-	kernel=$(find_kernel) || skip "no vmlinuz in $pkg"
+	kernel=$(find_kernel) ||
+		skip "no vmlinuz in $pkg: apt-get install $meta (or set MINIVENT_VM_KERNEL)"
 fi
 
 # The guest program, as /init of the initramfs.
