@@ -248,6 +248,8 @@ static void poll_until_due(struct dispatcher *dsp, struct probe *p,
 	}
 	assert_int_equal(p->timeouts, 1);
 	assert_true(ts_to_ns(&p->fired) - set_at_ns >= DELAY);
+	/* On time: for the old deadline it would have been 100 s. */
+	assert_true(ts_to_ns(&p->fired) - set_at_ns < 3 * SEC);
 }
 
 static void test_embedded_earlier_deadline(void **state)
