@@ -335,15 +335,23 @@ static int64_t median_lateness(const struct ticker *t, int from)
 	return late[5];
 }
 
-/* A process that keeps a CPU busy until it is killed. */
+/*
+ * A process that keeps a CPU busy until it is killed, or for 20 s at
+ * most, or until its parent is gone: a failed assertion skips
+ * stop_load(), and must not leave it spinning.
+ */
 static pid_t start_load(void)
 {
-	pid_t pid = fork();
+	pid_t parent = getpid(), pid = fork();
 
 	assert_true(pid >= 0);
-	if (pid == 0)
-		for (;;)
+	if (pid == 0) {
+		int64_t end = mono_ns() + 20 * SEC;
+
+		while (mono_ns() < end && getppid() == parent)
 			;
+		_exit(0);
+	}
 	return pid;
 }
 
