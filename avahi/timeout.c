@@ -2,18 +2,22 @@
 /*
  * AvahiTimeout: a one-shot timeout as a minivent timer event (fd -1).
  *
- * Avahi passes absolute gettimeofday(2) times, that is CLOCK_REALTIME,
- * while the dispatcher may run on CLOCK_MONOTONIC or any other clock.
- * The remaining delay is computed against gettimeofday() when the timeout
- * is set and armed as a relative timeout; a time already past fires on
- * the next wait. The timer event stays registered while the timeout is
- * disabled (a timeout of {0, 0} means none), so updates never allocate.
+ * Avahi passes absolute times on its own clock, made with
+ * avahi_elapse_time(): gettimeofday(2) today, CLOCK_MONOTONIC once
+ * avahi/avahi#936 is in (still as struct timeval). The dispatcher may run
+ * on any clock. The remaining delay is computed against Avahi's clock,
+ * through avahi_age(), when the timeout is set, and armed as a relative
+ * timeout; a time already past fires on the next wait. The timer event
+ * stays registered while the timeout is disabled (a timeout of {0, 0}
+ * means none), so updates never allocate.
  */
 #include "config.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/time.h>
+
+#include <avahi-common/timeval.h>
 
 #include "poll-internal.h"
 
@@ -53,6 +57,20 @@ void mav_timeval_to_delay(const struct timeval *tv, const struct timeval *now,
 	delay->tv_nsec = (long)(us % 1000000) * 1000;
 }
 
+/*
+ * Now on Avahi's clock. avahi_age() of the clock's zero is the time since
+ * then, which cannot overflow; avahi_age(tv) itself could, for the
+ * far-future times Avahi uses as "never", which mav_timeval_to_delay()
+ * clamps instead.
+ */
+static void avahi_now(struct timeval *now)
+{
+	AvahiUsec us = avahi_age(&(struct timeval){ 0 });
+
+	now->tv_sec = (time_t)(us / 1000000);
+	now->tv_usec = (suseconds_t)(us % 1000000);
+}
+
 static void timeout_delay(const struct timeval *tv, struct timespec *delay)
 {
 	struct timeval now;
@@ -61,7 +79,7 @@ static void timeout_delay(const struct timeval *tv, struct timespec *delay)
 		*delay = (struct timespec){ 0 };
 		return;
 	}
-	gettimeofday(&now, NULL);
+	avahi_now(&now);
 	mav_timeval_to_delay(tv, &now, delay);
 }
 

@@ -77,6 +77,11 @@
 enum {
 	/* slot::deadline holds a relative timeout waiting for a clock read */
 	SLOT_PENDING = 1u << 1,
+	/*
+	 * A TMO_ABS deadline of a wall-clock dispatcher: its key follows
+	 * the wall clock when that is set (see timeout_wall_resync()).
+	 */
+	SLOT_WALL = 1u << 2,
 };
 
 struct slot {
@@ -120,6 +125,8 @@ enum {
 	DSP_TIMER_DUE = 1u << 8,	/* epoll reported the timerfd */
 	/* a registration that had ended before the wait was reported */
 	DSP_STALE_REPORT = 1u << 9,
+	/* the wall clock may have been set: dispatcher::wall_offset is stale */
+	DSP_WALL_STEPPED = 1u << 10,
 };
 
 /* While a pass runs, arming only records that the timer needs a look. */
@@ -136,8 +143,23 @@ enum {
 struct dispatcher {
 	int epfd;
 	int timerfd;
-	int clock;
+	int clock;			/* the application's, for TMO_ABS */
+	/*
+	 * Every deadline in the heap is a time on this steady clock
+	 * (CLOCK_MONOTONIC or CLOCK_BOOTTIME), which no one can set: so a
+	 * relative timeout measures elapsed time whatever the wall clock
+	 * does. It is @clock itself unless that is a wall clock.
+	 */
+	int key_clock;
 	unsigned int state;		/* DSP_* bits */
+	/*
+	 * @clock is CLOCK_REALTIME or CLOCK_REALTIME_ALARM. The timerfd
+	 * runs on it, armed at key + wall_offset with
+	 * TFD_TIMER_CANCEL_ON_SET, so that the kernel says when the clock
+	 * is set; a TMO_ABS deadline W has the key W - wall_offset.
+	 */
+	bool wall;
+	int64_t wall_offset;		/* @clock - @key_clock, see read_wall_offset() */
 
 	struct slot *slots;
 	uint32_t slots_used;		/* slots ever handed out (high-water mark) */
@@ -323,12 +345,14 @@ void slot_unregister(struct dispatcher *dsp, uint32_t idx);
 /* timeout.c */
 int timeout_deadline(const struct dispatcher *dsp, const struct timespec *tmo,
 		     unsigned short flags, int64_t *deadline);
-int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline);
+int timeout_arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline,
+		unsigned short flags);
 void timeout_cancel(struct dispatcher *dsp, uint32_t idx);
 int timeout_finish_pending(struct dispatcher *dsp);
 int timeout_sync_timer(struct dispatcher *dsp);
 int timeout_disarm_timer(struct dispatcher *dsp);
 int timeout_expire(struct dispatcher *dsp);
+int timeout_init_clock(struct dispatcher *dsp);
 
 /* dispatcher.c */
 bool dispatcher_release_if_pending(struct dispatcher *dsp);

@@ -91,7 +91,9 @@ static int dispatcher_init(struct dispatcher *dsp, int clocksrc)
 	dsp->slots_used = FIRST_SLOT;
 	if (addr_index_reserve(&dsp->by_addr, INITIAL_SLOTS) < 0)
 		return -ENOMEM;
-	return heap_reserve(&dsp->heap, INITIAL_SLOTS);
+	if (heap_reserve(&dsp->heap, INITIAL_SLOTS) < 0)
+		return -ENOMEM;
+	return timeout_init_clock(dsp);
 }
 
 /* The dispatcher's own descriptors; no kernel object is changed. */

@@ -266,7 +266,7 @@ MV_EXPORT int event_add(struct dispatcher *dsp, struct event *evt)
 		}
 	}
 	if (deadline != NO_DEADLINE) {
-		r = timeout_arm(dsp, idx, deadline);
+		r = timeout_arm(dsp, idx, deadline, evt->flags);
 		if (r < 0) {
 			if (slot_in_epoll(&dsp->slots[idx]))
 				kernel_update(dsp, idx, EPOLL_CTL_DEL, 0);

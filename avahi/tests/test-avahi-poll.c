@@ -21,6 +21,7 @@
 
 #include <cmocka.h>
 
+#include <avahi-common/timeval.h>
 #include <minivent/avahi-poll.h>
 #include "event.h"
 #include "poll-internal.h"
@@ -165,6 +166,37 @@ static int64_t mono_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Avahi's clock, as the adapter sees it: these take the place of
+ * libavahi-common's avahi_age() and avahi_elapse_time(). They read
+ * CLOCK_REALTIME, as Avahi does today, unless a test switches them to
+ * CLOCK_MONOTONIC, as avahi/avahi#936 would. (No jitter: not needed.)
+ */
+static clockid_t avahi_clock = CLOCK_REALTIME;
+
+static int64_t avahi_clock_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(avahi_clock, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+AvahiUsec avahi_age(const struct timeval *a)
+{
+	return avahi_clock_us() - ((int64_t)a->tv_sec * 1000000 + a->tv_usec);
+}
+
+struct timeval *avahi_elapse_time(struct timeval *tv, unsigned ms, unsigned j)
+{
+	int64_t us = avahi_clock_us() + (int64_t)ms * 1000;
+
+	(void)j;
+	tv->tv_sec = (time_t)(us / 1000000);
+	tv->tv_usec = (suseconds_t)(us % 1000000);
+	return tv;
 }
 
 /* Run event_wait() until *flag is nonzero; fail after 2 s. */
@@ -567,6 +599,35 @@ static void test_timeout_realtime_clock(void **state)
 	f->api->timeout_free(t);
 }
 
+/*
+ * Avahi's times on CLOCK_MONOTONIC: far in the past by gettimeofday(), so
+ * an adapter that compared them with the wall clock fired at once (and an
+ * Avahi main loop spun). Set and updated, they fire after their delay.
+ */
+static void test_timeout_avahi_monotonic(void **state)
+{
+	struct fixture *f = *state;
+	struct tstate s = { .f = f };
+	struct timeval tv;
+	AvahiTimeout *t;
+	int64_t start;
+
+	avahi_clock = CLOCK_MONOTONIC;
+	start = mono_ms();
+	t = f->api->timeout_new(f->api, avahi_elapse_time(&tv, 100, 0),
+				timeout_cb, &s);
+	assert_non_null(t);
+	wait_for(f, &s.calls);
+	assert_true(mono_ms() - start >= 100);
+	s.calls = 0;
+	start = mono_ms();
+	f->api->timeout_update(t, avahi_elapse_time(&tv, 60, 0));
+	wait_for(f, &s.calls);
+	assert_true(mono_ms() - start >= 60);
+	f->api->timeout_free(t);
+	avahi_clock = CLOCK_REALTIME;
+}
+
 static void test_timeval_to_delay(void **state)
 {
 	struct timeval now = { .tv_sec = 1000, .tv_usec = 900000 };
@@ -627,6 +688,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_cleanup_dispatcher_in_callback, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dispatcher_freed_first, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_realtime_clock, setup_realtime, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_avahi_monotonic, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout_avahi_monotonic, setup_realtime, teardown),
 		cmocka_unit_test(test_timeval_to_delay),
 	};
 

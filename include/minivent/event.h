@@ -112,7 +112,9 @@ enum {
 enum {
 	/**
 	 * event::tmo (and the argument of event_mod_timeout()) is an absolute
-	 * time on the dispatcher's clock instead of a delay from now.
+	 * time on the dispatcher's clock instead of a delay from now. On a
+	 * CLOCK_REALTIME dispatcher it stays at that wall-clock time when the
+	 * clock is set.
 	 */
 	MINIVENT_TMO_ABS = 1,
 };
@@ -208,6 +210,12 @@ struct minivent_event {
 
 /**
  * @brief Create a dispatcher whose timeouts run on clock @p clocksrc.
+ *
+ * Absolute timeouts (#TMO_ABS) are times on @p clocksrc, and on
+ * CLOCK_REALTIME follow the wall clock when it is set. Relative timeouts
+ * are elapsed time on every clock, never moved by setting the wall clock;
+ * they count the time the system is suspended with CLOCK_BOOTTIME and
+ * CLOCK_REALTIME, not with CLOCK_MONOTONIC.
  *
  * @param clocksrc any clock that timerfd_create(2) accepts, such as
  *        CLOCK_MONOTONIC, CLOCK_REALTIME or CLOCK_BOOTTIME.
@@ -321,6 +329,28 @@ int minivent_event_mod_timeout(struct minivent_event *evt,
 			       const struct timespec *tmo);
 
 /**
+ * @brief Arm the next tick of a periodic timeout, without drift.
+ *
+ * The new deadline is the event's last deadline (the one that just
+ * expired, when called from its #REASON_TIMEOUT callback) plus @p period,
+ * not now plus @p period: the time the callbacks take does not add up
+ * from tick to tick. Ticks that have already passed are skipped, not run
+ * in a burst: the deadline is then the first one after now on that grid.
+ * An event that has never had a deadline starts the grid now. Like every
+ * timeout it never fires early. The period is elapsed time, whatever the
+ * dispatcher's clock and #TMO_ABS in evt->flags; @p period is stored in
+ * evt->tmo.
+ * @return 0, -EINVAL (NULL argument, a period of {0, 0}, tv_nsec outside
+ *         0..999999999, negative tv_sec, unknown flags, or not
+ *         registered: evt->dsp is NULL), -ENOENT (evt->dsp names a
+ *         dispatcher it is not registered with), -ECHILD (in a forked
+ *         child), or an error of clock_gettime(2) or timerfd_settime(2).
+ * @since 1.0
+ */
+int minivent_event_mod_timeout_periodic(struct minivent_event *evt,
+					const struct timespec *period);
+
+/**
  * @brief Wait once for events, then run the callbacks that are due.
  *
  * One epoll_pwait(2) with @p sigmask in force while blocked (NULL keeps
@@ -333,8 +363,9 @@ int minivent_event_mod_timeout(struct minivent_event *evt,
  *         whose descriptor was closed while registered, and whose file a
  *         dup() keeps open, was reported after its event was removed;
  *         nothing can take it out of the epoll set, so remove before
- *         close), or another error of epoll_pwait(2), clock_gettime(2) or
- *         timerfd_settime(2).
+ *         close), or another error of epoll_pwait(2), clock_gettime(2),
+ *         timerfd_settime(2) or (CLOCK_REALTIME: reading the timerfd)
+ *         read(2).
  * @since 1.0
  */
 int minivent_event_wait(struct minivent_dispatcher *dsp,
@@ -537,6 +568,7 @@ typedef minivent_timer_cb timer_cb;	/**< minivent_timer_cb */
 #define event_remove minivent_event_remove	/**< minivent_event_remove() */
 #define event_modify minivent_event_modify	/**< minivent_event_modify() */
 #define event_mod_timeout minivent_event_mod_timeout	/**< minivent_event_mod_timeout() */
+#define event_mod_timeout_periodic minivent_event_mod_timeout_periodic	/**< minivent_event_mod_timeout_periodic() */
 #define event_wait minivent_event_wait	/**< minivent_event_wait() */
 #define event_loop minivent_event_loop	/**< minivent_event_loop() */
 #define dispatcher_get_efd minivent_dispatcher_get_efd	/**< minivent_dispatcher_get_efd() */
