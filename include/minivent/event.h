@@ -22,6 +22,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <time.h>
 
@@ -75,6 +76,18 @@ enum {
 	TMO_ABS = 1,
 };
 
+/**
+ * @brief Timeout argument for event_mod_timeout() meaning "as soon as
+ * possible": the callback runs in the timeout pass of the next
+ * event_wait(), which does not block for it.
+ *
+ * One nanosecond, relative or (with #TMO_ABS) absolute, since {0, 0}
+ * cancels the timeout. Due at once in either case; only the timer slack
+ * (dispatcher_set_timer_slack()) may delay it. A C expression of type
+ * <tt>const struct timespec *</tt>: event_mod_timeout(evt, TMO_ASAP).
+ */
+#define TMO_ASAP (&(const struct timespec){ .tv_sec = 0, .tv_nsec = 1 })
+
 /** @brief Values returned by the error handler passed to event_loop(). */
 enum {
 	/** Ignore the error and keep looping. */
@@ -93,11 +106,14 @@ enum {
  *         other value is treated as #EVENTCB_CONTINUE.
  *
  * The callback may add, remove, modify or re-time any event of the
- * dispatcher, including its own, but must not free its own event: return
- * #EVENTCB_CLEANUP and free it in the cleanup callback instead. If the
- * library ran the event's cleanup during the callback (through
- * cleanup_dispatcher() or free_dispatcher()), the result is ignored: the
- * event may be gone, and a new event at its address is left alone.
+ * dispatcher, including its own. To free its own event it either returns
+ * #EVENTCB_CLEANUP (the cleanup callback frees it), or first calls
+ * event_remove() on it, directly or through a library it calls, and may
+ * then free it at once. Once the event's registration has ended during
+ * its callback (by event_remove(), or by a cleanup run by
+ * cleanup_dispatcher() or free_dispatcher()), the result is ignored and
+ * the library never touches the event again: a new event at its address,
+ * even one added by the same callback, is left alone.
  */
 typedef int (*cb_fn)(struct event *evt, uint32_t events);
 
@@ -226,6 +242,10 @@ int event_add(struct dispatcher *dsp, struct event *evt);
 
 /**
  * @brief Unregister @p evt and cancel its timeout; its cleanup is not called.
+ *
+ * An event's own callback may remove it, even from inside a library it
+ * calls, and free it right away: the library ignores the callback's
+ * result then and never touches the event again.
  * @return 0, -EINVAL if @p evt is NULL or not registered (evt->dsp is
  *         NULL: never added, or removed), -ENOENT if evt->dsp names a
  *         dispatcher it is not registered with.
@@ -254,7 +274,8 @@ int event_modify(struct event *evt);
  * @brief Set, move or cancel the timeout of a registered event.
  *
  * @p tmo is relative to now, or absolute when evt->flags has #TMO_ABS;
- * {0, 0} cancels the timeout. The value is also stored in evt->tmo.
+ * {0, 0} cancels the timeout, and #TMO_ASAP makes it due at once (what a
+ * foreign library means by a timeout of 0). The value is also stored in evt->tmo.
  * Set by a callback of a batch with several ready descriptors, a relative
  * timeout starts from one clock read taken when the batch's callbacks
  * have returned: later than the call by at most the rest of the batch,
@@ -291,14 +312,35 @@ int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
  * @param err_handler called with each negative error of event_wait();
  *        it returns #ELOOP_CONTINUE to go on, anything else to stop. NULL
  *        stops at the first error.
- * @return the error (NULL handler) or the handler's value that stopped
- *         the loop; 0 if a callback freed the dispatcher; -EINVAL if
+ * A callback, cleanup or the error handler ends the loop with
+ * event_loop_exit(). The error handler runs like a callback: it may
+ * change events and free the dispatcher, but not wait on it.
+ *
+ * @return the value given to event_loop_exit(); else the error (NULL
+ *         handler) or the handler's value that stopped the loop; 0 if a
+ *         callback or the handler freed the dispatcher; -EINVAL if
  *         @p dsp is NULL; -EBUSY if called from a callback or cleanup of
  *         the same dispatcher.
  * @since 1.0
  */
 int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 	       int (*err_handler)(int err));
+
+/**
+ * @brief Make event_loop() return @p value once the running round is over.
+ *
+ * Called from a callback, the rest of the round still runs (the other
+ * ready descriptors, the expired timeouts), then event_loop() returns
+ * @p value without waiting again; called from the error handler,
+ * event_loop() returns @p value instead of what the handler returns. A
+ * request made while no event_loop() runs on @p dsp is kept: the next
+ * event_loop() returns at once. event_wait() ignores requests; a later
+ * request replaces an earlier one. If the dispatcher is freed in the same
+ * round, event_loop() still returns @p value.
+ * @return 0, or -EINVAL if @p dsp is NULL.
+ * @since 1.0
+ */
+int event_loop_exit(struct dispatcher *dsp, int value);
 
 /**
  * @brief The dispatcher's epoll descriptor, for embedding it in another
@@ -334,6 +376,68 @@ int dispatcher_set_timer_slack(struct dispatcher *dsp, uint64_t slack_ns);
  */
 int dispatcher_get_timer_slack(const struct dispatcher *dsp,
 			       uint64_t *slack_ns);
+
+/**
+ * @brief What dispatcher_for_each_event() reports about one registered
+ * event. Filled by the library; it may grow at the end, so never make
+ * one yourself.
+ */
+struct event_info {
+	/** The registered event. */
+	struct event *evt;
+	/** Its descriptor as registered, or -1 for a timer. */
+	int fd;
+	/**
+	 * The epoll mask the kernel has for it: 0 for a timer or an empty
+	 * mask, #EPOLLONESHOT alone for a one-shot descriptor that has fired
+	 * and waits for event_modify().
+	 */
+	uint32_t events;
+	/**
+	 * When the timeout is due, as an absolute time on the dispatcher's
+	 * clock (dispatcher_get_clocksource()); {0, 0} if none is armed.
+	 */
+	struct timespec deadline;
+	/** The callback that would run. */
+	cb_fn callback;
+};
+
+/**
+ * @brief Function called by dispatcher_for_each_event() for each event.
+ * @return 0 to go on; any other value ends the walk and is returned.
+ */
+typedef int (*event_visit_fn)(const struct event_info *info, void *arg);
+
+/**
+ * @brief Call @p fn(info, @p arg) for every event registered with @p dsp,
+ * for debugging.
+ *
+ * The order is unspecified. @p fn may add, remove and change events (an
+ * event added meanwhile may or may not be visited; a removed one is not)
+ * and may call free_dispatcher(), which ends the walk. Nothing is kept up
+ * to date for this function, so a program that never calls it pays
+ * nothing; a walk costs O(number of registrations ever active at once).
+ * @return 0, the first non-zero value of @p fn, -EINVAL (NULL argument),
+ *         -EBUSY (free_dispatcher() was called on @p dsp in the running
+ *         callback), or an error of clock_gettime(2).
+ * @since 1.0
+ */
+int dispatcher_for_each_event(struct dispatcher *dsp, event_visit_fn fn,
+			      void *arg);
+
+/**
+ * @brief Print the registered events of @p dsp to @p out, one line each
+ * (address, descriptor and mask or "timer", deadline and how far away it
+ * is, callback), for debugging.
+ *
+ * The format is meant for people and may change. The library prints
+ * nothing unless asked to by this call.
+ * @return 0, -EINVAL (NULL argument), -EBUSY (as for
+ *         dispatcher_for_each_event()), -EIO if @p out has its error
+ *         indicator set afterwards, or an error of clock_gettime(2).
+ * @since 1.0
+ */
+int dispatcher_dump_events(struct dispatcher *dsp, FILE *out);
 
 /**
  * @brief Cleanup callback for an event that does not own its memory:
