@@ -389,7 +389,7 @@ struct event_info {
 	int fd;
 	/**
 	 * The epoll mask the kernel has for it: 0 for a timer or an empty
-	 * mask, #EPOLLONESHOT alone for a one-shot descriptor that has fired
+	 * mask, EPOLLONESHOT alone for a one-shot descriptor that has fired
 	 * and waits for event_modify().
 	 */
 	uint32_t events;
