@@ -83,10 +83,32 @@ enum {
  *
  * One nanosecond, relative or (with #TMO_ABS) absolute, since {0, 0}
  * cancels the timeout. Due at once in either case; only the timer slack
- * (dispatcher_set_timer_slack()) may delay it. A C expression of type
- * <tt>const struct timespec *</tt>: event_mod_timeout(evt, TMO_ASAP).
+ * (dispatcher_set_timer_slack()) may delay it. An expression of type
+ * <tt>const struct timespec *</tt>, in C and C++, meant as an argument:
+ * event_mod_timeout(evt, TMO_ASAP). (In C it points to a compound
+ * literal, which lives until the end of the enclosing block.)
  */
+#ifndef __cplusplus
 #define TMO_ASAP (&(const struct timespec){ .tv_sec = 0, .tv_nsec = 1 })
+#else
+/** @cond INTERNAL */
+/* C++ cannot take the address of a compound literal: one constant per unit. */
+static inline const struct timespec *minivent_tmo_asap_(void)
+{
+	struct asap_ {
+		static struct timespec make()
+		{
+			struct timespec ts = timespec();
+			ts.tv_nsec = 1;
+			return ts;
+		}
+	};
+	static const struct timespec asap = asap_::make();
+	return &asap;
+}
+/** @endcond */
+#define TMO_ASAP (minivent_tmo_asap_())
+#endif
 
 /** @brief Values returned by the error handler passed to event_loop(). */
 enum {

@@ -17,6 +17,7 @@ run="./libtool --mode=execute"
 if [ -n "${VALGRIND:-}" ]; then
 	run="$run $VALGRIND -q --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite --suppressions=${srcdir:-.}/tests/valgrind.supp"
+	echo "note: running the example under $VALGRIND"
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/child-watch.XXXXXX") || exit 99
 trap 'rm -rf "$tmp"' EXIT INT TERM

@@ -22,6 +22,7 @@ run="./libtool --mode=execute"
 if [ -n "${VALGRIND:-}" ]; then
 	run="$run $VALGRIND -q --error-exitcode=99 --leak-check=full \
 --errors-for-leak-kinds=definite --suppressions=${srcdir:-.}/tests/valgrind.supp"
+	echo "note: running the example under $VALGRIND"
 fi
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/curl-test.XXXXXX") || exit 99
 spid=
