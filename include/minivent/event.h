@@ -340,7 +340,8 @@ int event_wait(struct dispatcher *dsp, const sigset_t *sigmask);
  *
  * @return the value given to event_loop_exit(); else the error (NULL
  *         handler) or the handler's value that stopped the loop; 0 if a
- *         callback or the handler freed the dispatcher; -EINVAL if
+ *         callback freed the dispatcher, or the handler did and returned
+ *         #ELOOP_CONTINUE; -EINVAL if
  *         @p dsp is NULL; -EBUSY if called from a callback or cleanup of
  *         the same dispatcher.
  * @since 1.0
