@@ -33,6 +33,9 @@ struct app {
 	struct event timer;	/* curl's single timeout */
 	int left;		/* transfers not finished yet */
 	int failed;
+	struct sock *in_callback;	/* whose on_socket() runs, if any */
+	int sockets;		/* sockets curl asked us to watch */
+	int removed_inside;	/* ... and removed from their own callback */
 };
 
 /* A socket curl asked us to watch; curl owns the descriptor. */
@@ -107,7 +110,9 @@ static int on_socket(struct event *evt, uint32_t events)
 	if (events & (EPOLLERR | EPOLLHUP))
 		flags |= CURL_CSELECT_ERR;
 	/* evt may be freed by on_curl_socket() inside this call. */
+	app->in_callback = (struct sock *)evt;
 	curl_multi_socket_action(app->multi, evt->fd, flags, &running);
+	app->in_callback = NULL;
 	check_done(app);
 	return EVENTCB_CONTINUE;	/* ignored if evt was removed */
 }
@@ -146,6 +151,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *arg,
 	if (what == CURL_POLL_REMOVE) {
 		/* Possibly from inside on_socket() for this very event. */
 		if (s) {
+			app->removed_inside += s == app->in_callback;
 			event_remove(&s->evt);
 			free(s);
 		}
@@ -168,6 +174,7 @@ static int on_curl_socket(CURL *easy, curl_socket_t fd, int what, void *arg,
 		return -1;
 	}
 	curl_multi_assign(app->multi, fd, s);
+	app->sockets++;
 	return 0;
 }
 
@@ -244,6 +251,8 @@ int main(int argc, char **argv)
 	/* [setup] */
 	if (r < 0)
 		fprintf(stderr, "event_loop: %s\n", strerror(-r));
+	fprintf(stderr, "%d sockets, %d removed by curl in their own callback\n",
+		app.sockets, app.removed_inside);
 out:
 	if (app.multi)
 		curl_multi_cleanup(app.multi);

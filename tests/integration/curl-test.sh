@@ -63,5 +63,21 @@ if [ $rc -ne 0 ] || ! cmp -s "$tmp/expect" "$tmp/got"; then
 	exit 1
 fi
 bytes=$(awk '{ n += $3 } END { print n }' "$tmp/got")
-echo "ok: $count concurrent transfers, $bytes bytes, sizes and checksums match"
+# The server reports how many connections it had at once when its input
+# closes; curl-multi how often curl removed a socket in its own callback.
+exec 3>&-
+wait "$spid"
+spid=
+peak=$(sed -n 's/^peak \([0-9]*\) connections$/\1/p' "$tmp/port")
+inside=$(sed -n 's/^[0-9]* sockets, \([0-9]*\) removed .*/\1/p' "$tmp/err")
+echo "ok: $count transfers, $bytes bytes, sizes and checksums match;" \
+	"$(grep sockets "$tmp/err");" "at most ${peak:-?} connections at once"
+if [ "${peak:-0}" -lt 2 ]; then
+	echo "FAIL: the transfers did not run concurrently" >&2
+	exit 1
+fi
+if [ "${inside:-0}" -lt 1 ]; then
+	echo "FAIL: curl never removed a socket from its own callback; the case is not covered" >&2
+	exit 1
+fi
 exit 0

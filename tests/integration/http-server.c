@@ -12,8 +12,9 @@
  * GET /K answers 200 with body_size(K) bytes of a pattern that depends on
  * K, so that a transfer mixed up with another fails its checksum. One
  * thread per connection, keep-alive honoured. The server exits when its
- * standard input reaches end of file (the test closes it), or after two
- * minutes whatever happens.
+ * standard input reaches end of file (the test closes it), printing the
+ * most connections it had open at once, or after two minutes whatever
+ * happens.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -87,6 +88,19 @@ static int respond(int fd, unsigned long k, int found)
 	return 0;
 }
 
+/* Connections open now, and the most there were at once. */
+static pthread_mutex_t count_lock = PTHREAD_MUTEX_INITIALIZER;
+static int open_now, open_peak;
+
+static void count_connection(int delta)
+{
+	pthread_mutex_lock(&count_lock);
+	open_now += delta;
+	if (open_now > open_peak)
+		open_peak = open_now;
+	pthread_mutex_unlock(&count_lock);
+}
+
 /* Serve requests on one connection until the client closes it. */
 static void *serve(void *arg)
 {
@@ -119,6 +133,7 @@ static void *serve(void *arg)
 		have += (size_t)n;
 	}
 	close(fd);
+	count_connection(-1);
 	return NULL;
 }
 
@@ -129,6 +144,8 @@ static void *watch_stdin(void *arg)
 	(void)arg;
 	while (read(STDIN_FILENO, &c, 1) > 0)
 		;
+	pthread_mutex_lock(&count_lock);
+	printf("peak %d connections\n", open_peak);
 	exit(0);
 }
 
@@ -170,8 +187,10 @@ int main(int argc, char **argv)
 			perror("accept");
 			return 1;
 		}
+		count_connection(1);
 		if (pthread_create(&thread, NULL, serve, (void *)(intptr_t)fd) != 0) {
 			close(fd);
+			count_connection(-1);
 			continue;
 		}
 		pthread_detach(thread);
