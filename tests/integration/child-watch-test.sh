@@ -34,7 +34,8 @@ expect() {
 		sed 's/^/  /' "$tmp/out" >&2
 		fail=1
 	else
-		echo "ok: child-watch $*: $(grep -- "$pattern" "$tmp/out" | head -n 1)"
+		echo "ok: child-watch $*: $(grep -- "$pattern" "$tmp/out" | head -n 1)" \
+			"($(grep -o 'watched through .*' "$tmp/out" | head -n 1))"
 	fi
 }
 
