@@ -127,6 +127,10 @@ enum {
 	DSP_STALE_REPORT = 1u << 9,
 	/* the wall clock may have been set: dispatcher::wall_offset is stale */
 	DSP_WALL_STEPPED = 1u << 10,
+	/* event_loop_exit() was called; event_loop() returns exit_value */
+	DSP_EXIT = 1u << 11,
+	/* dispatcher_for_each_event() runs: the memory must stay */
+	DSP_LISTING = 1u << 12,
 };
 
 /* While a pass runs, arming only records that the timer needs a look. */
@@ -183,10 +187,14 @@ struct dispatcher {
 	uint32_t pending_count;
 
 	/*
-	 * The event whose callback runs; NULL once the library has handed it
-	 * to its cleanup (which may have freed it) during that callback.
+	 * The event whose callback runs; NULL once its registration has
+	 * ended during that callback (event_remove(), or a cleanup run by
+	 * cleanup_dispatcher() or free_dispatcher()): from then on the
+	 * memory may have been freed, or reused by a new event, and the
+	 * callback's result is ignored.
 	 */
 	struct event *running;
+	int exit_value;			/* for event_loop(), with DSP_EXIT */
 	uint64_t waits;			/* epoll_pwait() calls that returned */
 
 	/*

@@ -174,7 +174,7 @@ static void run_cleanups(struct dispatcher *dsp)
 bool dispatcher_release_if_pending(struct dispatcher *dsp)
 {
 	if (!(dsp->state & DSP_FREE_PENDING) ||
-	    (dsp->state & (DSP_IN_WAIT | DSP_CLEANING)))
+	    (dsp->state & (DSP_IN_WAIT | DSP_CLEANING | DSP_LISTING)))
 		return false;
 	dispatcher_destroy(dsp);
 	return true;

@@ -11,12 +11,13 @@
 #include "export.h"
 
 /*
- * Act on an EVENTCB_REMOVE or EVENTCB_CLEANUP result. If the library ran
- * the event's cleanup during the callback (cleanup_dispatcher(),
- * free_dispatcher()), the event may be gone and its memory reused by a new
- * event that the callback registered: the result is ignored. Otherwise the
- * event is alive, and is unregistered wherever it is registered now (the
- * callback may have removed and added it again).
+ * Act on an EVENTCB_REMOVE or EVENTCB_CLEANUP result. If the event's
+ * registration ended during the callback (event_remove(), perhaps called
+ * by a foreign library the callback ran, or a cleanup run by
+ * cleanup_dispatcher() or free_dispatcher()), the event may be gone and
+ * its memory reused by a new event that the callback registered: the
+ * result is ignored. Otherwise the event is alive and still registered
+ * (by address, if the callback re-initialized it).
  */
 static void finish_event(struct dispatcher *dsp, struct event *evt, int result)
 {
@@ -144,12 +145,22 @@ static int catch_up(struct dispatcher *dsp)
 		   DSP_STALE_REPORT)
 
 /*
+ * How a dispatch ended for event_loop(): the dispatcher may be gone, and
+ * with it the exit request that a callback made before freeing it.
+ */
+struct loop_end {
+	bool freed;
+	bool exit;
+	int exit_value;
+};
+
+/*
  * The rest of a wait, when there is more to do than to return: deadlines
  * to compute, expired timeouts, a timer to program, memory to release.
- * @freed may be NULL.
+ * @end may be NULL.
  */
 static __attribute__((noinline)) int
-finish_wait(struct dispatcher *dsp, bool *freed)
+finish_wait(struct dispatcher *dsp, struct loop_end *end)
 {
 	int r = dsp->pending_count ? timeout_finish_pending(dsp) : 0;
 
@@ -171,10 +182,11 @@ finish_wait(struct dispatcher *dsp, bool *freed)
 	}
 	dsp->state &= ~WAIT_BITS;
 	if (dsp->state & DSP_FREE_PENDING) {
-		bool released = dispatcher_release_if_pending(dsp);
+		bool exit = dsp->state & DSP_EXIT;
+		int value = dsp->exit_value;
 
-		if (freed)
-			*freed = released;
+		if (dispatcher_release_if_pending(dsp) && end)
+			*end = (struct loop_end){ true, exit, value };
 		return 0;
 	}
 	/* Arming during the passes left the timer to be programmed here, once. */
@@ -188,11 +200,12 @@ finish_wait(struct dispatcher *dsp, bool *freed)
 }
 
 /*
- * One wait and dispatch, once catch_up() has nothing left to do. Sets
- * *@freed (if not NULL) when a callback freed the dispatcher.
+ * One wait and dispatch, once catch_up() has nothing left to do. Fills
+ * *@end (if not NULL) when a callback freed the dispatcher.
  */
 static inline __attribute__((always_inline)) int
-wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
+wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask,
+		  struct loop_end *end)
 {
 	const struct epoll_event *report;
 	int count;
@@ -218,7 +231,7 @@ wait_and_dispatch(struct dispatcher *dsp, const sigset_t *sigmask, bool *freed)
 	if (__builtin_expect((dsp->state & (DSP_TIMER_DUE | DSP_FREE_PENDING |
 					    DSP_TIMER_STALE | DSP_STALE_REPORT)) |
 			     dsp->pending_count, 0))
-		return finish_wait(dsp, freed);
+		return finish_wait(dsp, end);
 	dsp->state &= ~WAIT_BITS;
 	return 0;
 }
@@ -245,10 +258,42 @@ MV_EXPORT int event_wait(struct dispatcher *dsp, const sigset_t *sigmask)
 	return wait_and_dispatch(dsp, sigmask, NULL);
 }
 
+/* Take back the request of event_loop_exit(): event_loop() returns it. */
+static int take_exit(struct dispatcher *dsp)
+{
+	dsp->state &= ~DSP_EXIT;
+	return dsp->exit_value;
+}
+
+/*
+ * The error handler runs as a callback does: a nested event_wait() is
+ * refused, and a free_dispatcher() it makes releases the memory only here,
+ * after it has returned. Fills *@end then; the loop must end (with the
+ * handler's result, or 0 if that says continue).
+ */
+static int call_err_handler(struct dispatcher *dsp, int (*err_handler)(int),
+			    int err, struct loop_end *end)
+{
+	int r;
+
+	dsp->state |= DSP_IN_WAIT;
+	r = err_handler(err);
+	dsp->state &= ~DSP_IN_WAIT;
+	if (dsp->state & DSP_FREE_PENDING) {
+		bool exit = dsp->state & DSP_EXIT;
+		int value = dsp->exit_value;
+
+		dispatcher_release_if_pending(dsp);
+		*end = (struct loop_end){ true, exit, value };
+		return r == ELOOP_CONTINUE ? 0 : r;
+	}
+	return r;
+}
+
 MV_EXPORT int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 			 int (*err_handler)(int err))
 {
-	bool freed = false;
+	struct loop_end end = { false, false, 0 };
 
 	if (!dsp)
 		return -EINVAL;
@@ -263,18 +308,44 @@ MV_EXPORT int event_loop(struct dispatcher *dsp, const sigset_t *sigmask,
 		 */
 		if (dispatcher_foreign(dsp))
 			return -ECHILD;
-		if (__builtin_expect(dsp->state & DSP_TIMER_STALE, 0))
+		/*
+		 * One test per round for both rare cases. An exit requested
+		 * before the loop started ends it before it waits.
+		 */
+		if (__builtin_expect(dsp->state & (DSP_TIMER_STALE | DSP_EXIT), 0)) {
+			if (dsp->state & DSP_EXIT)
+				return take_exit(dsp);
 			r = catch_up(dsp);
+		}
 		if (r == 0)
-			r = wait_and_dispatch(dsp, sigmask, &freed);
-		if (freed)
-			return 0;
+			r = wait_and_dispatch(dsp, sigmask, &end);
+		if (end.freed)
+			return end.exit ? end.exit_value : 0;
 		if (r >= 0)
 			continue;
+		/* A request made by the batch wins over its error. */
+		if (dsp->state & DSP_EXIT)
+			return take_exit(dsp);
 		if (!err_handler)
 			return r;
-		r = err_handler(r);
+		r = call_err_handler(dsp, err_handler, r, &end);
+		if (end.freed)
+			return end.exit ? end.exit_value : r;
+		/* ... and over what the handler returns, if it made one. */
+		if (dsp->state & DSP_EXIT)
+			return take_exit(dsp);
 		if (r != ELOOP_CONTINUE)
 			return r;
 	}
+}
+
+MV_EXPORT int event_loop_exit(struct dispatcher *dsp, int value)
+{
+	if (!dsp)
+		return -EINVAL;
+	if (dispatcher_foreign(dsp))
+		return -ECHILD;
+	dsp->exit_value = value;
+	dsp->state |= DSP_EXIT;
+	return 0;
 }

@@ -196,6 +196,13 @@ void slot_unregister(struct dispatcher *dsp, uint32_t idx)
 	struct slot *slot = &dsp->slots[idx];
 	struct event *evt = slot->evt;
 
+	/*
+	 * The running callback has ended its own registration: it may free
+	 * the event now, or put a new one at the same address, so its
+	 * result must not touch that memory (see finish_event()).
+	 */
+	if (evt == dsp->running)
+		dsp->running = NULL;
 	/* Nothing to do about a failed DEL: the event goes all the same. */
 	if (slot_in_epoll(slot))
 		kernel_update(dsp, idx, EPOLL_CTL_DEL, 0);

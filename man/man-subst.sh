@@ -5,7 +5,9 @@
 #
 #   man/man-subst.sh SRCDIR VERSION DATE PAGE.in > PAGE
 #
-# replaces @VERSION@ and @MAN_DATE@ (used in the .TH line), and a line
+# replaces @VERSION@ and @MAN_DATE@ (used in the .TH line), @DOCDIR@ by
+# $MAN_DOCDIR (where "make install" puts the guide and the examples;
+# /usr/local/share/doc/minivent if unset), and a line
 #   .\" @EXAMPLE doc/examples/wakeup.c@
 # by that file of the source tree, escaped for use between .EX and .EE, so
 # that a program shown in a page is the very file that "make check" builds
@@ -16,7 +18,9 @@ set -eu
 [ $# -eq 4 ] || { echo "usage: $0 SRCDIR VERSION DATE PAGE.in" >&2; exit 2; }
 srcdir=$1 version=$2 date=$3 page=$4
 
-awk -v srcdir="$srcdir" -v version="$version" -v date="$date" '
+docdir=${MAN_DOCDIR:-/usr/local/share/doc/minivent}
+
+awk -v srcdir="$srcdir" -v version="$version" -v date="$date" -v docdir="$docdir" '
 	# Tabs become spaces (to the next multiple of 8), so that the code
 	# keeps its layout inside the indented example.
 	function expand(line,    out, i, c) {
@@ -61,6 +65,7 @@ awk -v srcdir="$srcdir" -v version="$version" -v date="$date" '
 	{
 		gsub(/@VERSION@/, version)
 		gsub(/@MAN_DATE@/, date)
+		gsub(/@DOCDIR@/, docdir)
 		print
 	}
 ' "$page"

@@ -55,12 +55,17 @@ for h in "$srcdir"/include/minivent/*.h; do
 		printf 'int mv_check_%s(void);\nint mv_check_%s(void) { struct %s t = { 0, 0 }; return (int)t.tv_sec; }\n' \
 			"$type" "$type" "$type" >> "$tmp/t.c"
 	done
+	# TMO_ASAP is an expression of C and of C++ (which has no compound
+	# literals to take the address of).
+	asap='int mv_asap(struct event *e);\nint mv_asap(struct event *e) { return event_mod_timeout(e, TMO_ASAP); }\n'
+	[ "$name" = event.h ] && printf "$asap" >> "$tmp/t.c"
 	check "leaves a type of its interface incomplete with _POSIX_C_SOURCE=199309L" \
 		$cc -std=c99 -pedantic -D_POSIX_C_SOURCE=199309L $warn "$tmp/t.c"
 	count=$((count + 1))
 
 	[ $have_cxx = yes ] || continue
 	printf '#include <minivent/%s>\n' "$name" > "$tmp/t.cc"
+	[ "$name" = event.h ] && printf "$asap" >> "$tmp/t.cc"
 	check "does not compile alone as C++" $cxx $warn "$tmp/t.cc"
 done
 [ $count -gt 0 ] || { echo "no headers found under $srcdir/include"; exit 99; }

@@ -6,7 +6,8 @@
  *
  * The signals are blocked except while the loop sleeps in epoll_pwait(),
  * so they can only interrupt the wait, never a callback: event_loop()
- * reports -EINTR and the error handler decides to stop.
+ * reports -EINTR and the error handler decides to stop. A callback that
+ * gives up (Avahi failed) ends the loop with event_loop_exit().
  */
 #include "config.h"
 
@@ -32,11 +33,14 @@ static void on_signal(int sig)
 	stop_requested = 1;
 }
 
-/* Stop from a callback: the pending signal ends the next wait. */
+/* The dispatcher, for stop(): Avahi's callbacks do not carry it. */
+static struct dispatcher *loop_dsp;
+
+/* Stop from a callback, once the running round is over. */
 static void stop(int status)
 {
 	exit_status = status;
-	raise(SIGTERM);
+	event_loop_exit(loop_dsp, status);
 }
 
 static int on_loop_error(int err)
@@ -113,7 +117,7 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
-	dsp = new_dispatcher(CLOCK_MONOTONIC);
+	loop_dsp = dsp = new_dispatcher(CLOCK_MONOTONIC);
 	if (!dsp || !(ap = minivent_avahi_poll_new(dsp))) {
 		perror("minivent");
 		exit_status = EXIT_FAILURE;

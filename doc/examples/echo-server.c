@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -182,26 +183,25 @@ static int listen_on(unsigned short port)
 }
 
 /* [signals] */
-static void on_signal(int sig)
+/* SIGTERM or SIGINT, read from the signalfd: end the loop. */
+static int on_signal(struct event *evt, uint32_t events)
 {
-	(void)sig;	/* the interrupted epoll_pwait() is all we need */
-}
+	struct signalfd_siginfo info;
 
-static int on_loop_error(int err)
-{
-	if (err == -EINTR)
-		return ELOOP_QUIT;
-	fprintf(stderr, "event loop: %s\n", strerror(-err));
-	return err;
+	(void)events;
+	if (read(evt->fd, &info, sizeof(info)) == sizeof(info)) {
+		fprintf(stderr, "%s\n", strsignal((int)info.ssi_signo));
+		event_loop_exit(evt->dsp, 0);
+	}
+	return EVENTCB_CONTINUE;
 }
 /* [signals] */
 
 int main(int argc, char *argv[])
 {
-	struct sigaction sa = { .sa_handler = on_signal };
-	struct event listener;
+	struct event listener, signals;
 	struct dispatcher *dsp;
-	sigset_t blocked, waitmask;
+	sigset_t blocked;
 	unsigned short port = 7777;
 	int fd, r;
 
@@ -215,18 +215,23 @@ int main(int argc, char *argv[])
 	}
 
 	/* [setup] */
-	/* SIGTERM and SIGINT can only arrive while the loop waits. */
+	/*
+	 * SIGTERM and SIGINT are blocked for good and queue up in a
+	 * signalfd, which the loop watches like any other descriptor.
+	 */
 	sigemptyset(&blocked);
 	sigaddset(&blocked, SIGTERM);
 	sigaddset(&blocked, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &blocked, &waitmask) < 0 ||
-	    sigaction(SIGTERM, &sa, NULL) < 0 ||
-	    sigaction(SIGINT, &sa, NULL) < 0) {
-		perror("signals");
+	if (sigprocmask(SIG_BLOCK, &blocked, NULL) < 0) {
+		perror("sigprocmask");
 		return 1;
 	}
-	sigdelset(&waitmask, SIGTERM);
-	sigdelset(&waitmask, SIGINT);
+	signals = (struct event)EVENT_ON_STACK(on_signal,
+			signalfd(-1, &blocked, SFD_NONBLOCK | SFD_CLOEXEC), EPOLLIN);
+	if (signals.fd < 0) {
+		perror("signalfd");
+		return 1;
+	}
 
 	dsp = new_dispatcher(CLOCK_MONOTONIC);
 	if (!dsp) {
@@ -239,22 +244,31 @@ int main(int argc, char *argv[])
 		free_dispatcher(dsp);
 		return 1;
 	}
-	/* The cleanup of an _ON_STACK event closes the listening socket. */
+	/*
+	 * Once registered, an event's cleanup closes its descriptor (that is
+	 * what the _ON_STACK initializers choose); until then it is ours.
+	 */
 	listener = EVENT_ON_STACK(on_accept, fd, EPOLLIN);
-	r = event_add(dsp, &listener);
+	r = event_add(dsp, &signals);
+	if (r < 0)
+		close(signals.fd);
+	else if ((r = event_add(dsp, &listener)) < 0)
+		close(fd);
 	if (r < 0) {
 		fprintf(stderr, "event_add: %s\n", strerror(-r));
-		close(fd);
 		free_dispatcher(dsp);
 		return 1;
 	}
 	/* [setup] */
 
 	/* [loop] */
-	r = event_loop(dsp, &waitmask, on_loop_error);
+	/* Until on_signal() says 0, or an error. */
+	r = event_loop(dsp, NULL, NULL);
+	if (r < 0)
+		fprintf(stderr, "event loop: %s\n", strerror(-r));
 	fprintf(stderr, "shutting down after %lu connections\n", connections);
 	/* Runs every cleanup: all sockets are closed, all connections freed. */
 	free_dispatcher(dsp);
-	return r == ELOOP_QUIT ? 0 : 1;
+	return r == 0 ? 0 : 1;
 	/* [loop] */
 }

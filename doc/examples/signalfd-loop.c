@@ -7,10 +7,12 @@
  * other input. Nothing runs in signal context, the callback may do
  * anything, and the signal's details (sender, value) come along.
  *
+ * SIGTERM and SIGINT end the loop with event_loop_exit(): the rest of
+ * the round still runs, then event_loop() returns the value given.
+ *
  * To run on its own, the program sends itself SIGHUP and then SIGTERM
  * from a timer; "kill -HUP" and "kill -TERM" from a shell do the same.
  */
-#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -18,8 +20,6 @@
 #include <unistd.h>
 
 #include <minivent/event.h>
-
-static int running = 1;
 
 static int on_signal(struct event *evt, uint32_t events)
 {
@@ -35,9 +35,8 @@ static int on_signal(struct event *evt, uint32_t events)
 		case SIGINT:
 		case SIGTERM:
 			printf("%s: shutting down\n", strsignal((int)info.ssi_signo));
-			running = 0;
-			/* Unregister, and close the signalfd in the cleanup. */
-			return EVENTCB_CLEANUP;
+			event_loop_exit(evt->dsp, 0);
+			return EVENTCB_CONTINUE;
 		}
 	}
 	return EVENTCB_CONTINUE;
@@ -87,14 +86,14 @@ int main(void)
 		fprintf(stderr, "event_add: %d\n", r);
 		return 1;
 	}
-	/* No signal mask for the wait: the signals stay blocked throughout. */
-	while (running) {
-		r = event_wait(dsp, NULL);
-		if (r < 0 && r != -EINTR) {
-			fprintf(stderr, "event_wait: %d\n", r);
-			break;
-		}
-	}
+	/*
+	 * No signal mask for the wait: the signals stay blocked throughout.
+	 * The loop ends with on_signal's 0, or with an error.
+	 */
+	r = event_loop(dsp, NULL, NULL);
+	if (r != 0)
+		fprintf(stderr, "event_loop: %s\n", strerror(-r));
+	/* Runs the cleanups: cleanup_event_on_stack() closes the signalfd. */
 	free_dispatcher(dsp);
-	return running;
+	return r != 0;
 }

@@ -64,6 +64,9 @@ static int on_wake(struct event *evt, uint32_t events)
 		box->taken++;
 	}
 	pthread_mutex_unlock(&box->lock);
+	/* All in: event_loop() returns 0 once this round is over. */
+	if (box->taken == JOBS)
+		event_loop_exit(evt->dsp, 0);
 	return EVENTCB_CONTINUE;
 }
 
@@ -90,13 +93,9 @@ int main(void)
 		fprintf(stderr, "pthread_create failed\n");
 		return 1;
 	}
-	while (box.taken < JOBS) {
-		r = event_wait(dsp, NULL);
-		if (r < 0 && r != -EINTR) {
-			fprintf(stderr, "event_wait: %d\n", r);
-			break;
-		}
-	}
+	r = event_loop(dsp, NULL, NULL);
+	if (r != 0)
+		fprintf(stderr, "event_loop: %d\n", r);
 	pthread_join(thread, NULL);
 	/* Runs cleanup_event_on_stack(), which closes the eventfd. */
 	free_dispatcher(dsp);

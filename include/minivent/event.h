@@ -27,6 +27,7 @@
 
 #include <signal.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/epoll.h>
 #include <time.h>
 
@@ -68,6 +69,7 @@ extern "C" {
 #define minivent_event event		 /**< the structure tag, short form */
 #define minivent_dispatcher dispatcher	 /**< the structure tag, short form */
 #define minivent_timer_event timer_event /**< the structure tag, short form */
+#define minivent_event_info event_info	 /**< the structure tag, short form */
 #endif
 /** @} */
 
@@ -119,6 +121,40 @@ enum {
 	MINIVENT_TMO_ABS = 1,
 };
 
+/**
+ * @brief Timeout argument for event_mod_timeout() meaning "as soon as
+ * possible": the callback runs in the timeout pass of the next
+ * event_wait(), which does not block for it.
+ *
+ * One nanosecond, relative or (with #TMO_ABS) absolute, since {0, 0}
+ * cancels the timeout. Due at once in either case; only the timer slack
+ * (dispatcher_set_timer_slack()) may delay it. An expression of type
+ * <tt>const struct timespec *</tt>, in C and C++, meant as an argument:
+ * event_mod_timeout(evt, TMO_ASAP). (In C it points to a compound
+ * literal, which lives until the end of the enclosing block.)
+ */
+#ifndef __cplusplus
+#define MINIVENT_TMO_ASAP (&(const struct timespec){ .tv_sec = 0, .tv_nsec = 1 })
+#else
+/** @cond INTERNAL */
+/* C++ cannot take the address of a compound literal: one constant per unit. */
+static inline const struct timespec *minivent_tmo_asap_(void)
+{
+	struct asap_ {
+		static struct timespec make()
+		{
+			struct timespec ts = timespec();
+			ts.tv_nsec = 1;
+			return ts;
+		}
+	};
+	static const struct timespec asap = asap_::make();
+	return &asap;
+}
+/** @endcond */
+#define MINIVENT_TMO_ASAP (minivent_tmo_asap_())
+#endif
+
 /** @brief Values returned by the error handler passed to event_loop(). */
 enum {
 	/** Ignore the error and keep looping. */
@@ -137,11 +173,14 @@ enum {
  *         other value is treated as #EVENTCB_CONTINUE.
  *
  * The callback may add, remove, modify or re-time any event of the
- * dispatcher, including its own, but must not free its own event: return
- * #EVENTCB_CLEANUP and free it in the cleanup callback instead. If the
- * library ran the event's cleanup during the callback (through
- * cleanup_dispatcher() or free_dispatcher()), the result is ignored: the
- * event may be gone, and a new event at its address is left alone.
+ * dispatcher, including its own. To free its own event it either returns
+ * #EVENTCB_CLEANUP (the cleanup callback frees it), or first calls
+ * event_remove() on it, directly or through a library it calls, and may
+ * then free it at once. Once the event's registration has ended during
+ * its callback (by event_remove(), or by a cleanup run by
+ * cleanup_dispatcher() or free_dispatcher()), the result is ignored and
+ * the library never touches the event again: a new event at its address,
+ * even one added by the same callback, is left alone.
  */
 typedef int (*minivent_cb_fn)(struct minivent_event *evt, uint32_t events);
 
@@ -284,6 +323,10 @@ int minivent_event_add(struct minivent_dispatcher *dsp,
  * Call it before closing evt->fd: if a dup() of the descriptor keeps the
  * file open, the kernel keeps a registration that was closed first, and
  * event_wait() then reports -ESTALE for it.
+ *
+ * An event's own callback may remove it, even from inside a library it
+ * calls, and free it right away: the library ignores the callback's
+ * result then and never touches the event again.
  * @return 0, -EINVAL if @p evt is NULL or not registered (evt->dsp is
  *         NULL: never added, or removed), -ENOENT if evt->dsp names a
  *         dispatcher it is not registered with, -ECHILD in a forked child.
@@ -312,7 +355,8 @@ int minivent_event_modify(struct minivent_event *evt);
  * @brief Set, move or cancel the timeout of a registered event.
  *
  * @p tmo is relative to now, or absolute when evt->flags has #TMO_ABS;
- * {0, 0} cancels the timeout. The value is also stored in evt->tmo.
+ * {0, 0} cancels the timeout, and #TMO_ASAP makes it due at once (what a
+ * foreign library means by a timeout of 0). The value is also stored in evt->tmo.
  * Set by a callback of a batch with several ready descriptors, a relative
  * timeout starts from one clock read taken when the batch's callbacks
  * have returned: later than the call by at most the rest of the batch,
@@ -380,8 +424,14 @@ int minivent_event_wait(struct minivent_dispatcher *dsp,
  * @param err_handler called with each negative error of event_wait();
  *        it returns #ELOOP_CONTINUE to go on, anything else to stop. NULL
  *        stops at the first error.
- * @return the error (NULL handler) or the handler's value that stopped
- *         the loop; 0 if a callback freed the dispatcher; -EINVAL if
+ * A callback, cleanup or the error handler ends the loop with
+ * event_loop_exit(). The error handler runs like a callback: it may
+ * change events and free the dispatcher, but not wait on it.
+ *
+ * @return the value given to event_loop_exit(); else the error (NULL
+ *         handler) or the handler's value that stopped the loop; 0 if a
+ *         callback freed the dispatcher, or the handler did and returned
+ *         #ELOOP_CONTINUE; -EINVAL if
  *         @p dsp is NULL; -EBUSY if called from a callback or cleanup of
  *         the same dispatcher; -ECHILD, without asking the handler, in a
  *         forked child (also one that a callback forked).
@@ -389,6 +439,22 @@ int minivent_event_wait(struct minivent_dispatcher *dsp,
  */
 int minivent_event_loop(struct minivent_dispatcher *dsp,
 			const sigset_t *sigmask, int (*err_handler)(int err));
+
+/**
+ * @brief Make event_loop() return @p value once the running round is over.
+ *
+ * Called from a callback, the rest of the round still runs (the other
+ * ready descriptors, the expired timeouts), then event_loop() returns
+ * @p value without waiting again; called from the error handler,
+ * event_loop() returns @p value instead of what the handler returns. A
+ * request made while no event_loop() runs on @p dsp is kept: the next
+ * event_loop() returns at once. event_wait() ignores requests; a later
+ * request replaces an earlier one. If the dispatcher is freed in the same
+ * round, event_loop() still returns @p value.
+ * @return 0, -EINVAL if @p dsp is NULL, or -ECHILD in a forked child.
+ * @since 1.0
+ */
+int minivent_event_loop_exit(struct minivent_dispatcher *dsp, int value);
 
 /**
  * @brief The dispatcher's epoll descriptor, for embedding it in another
@@ -429,6 +495,71 @@ int minivent_dispatcher_set_timer_slack(struct minivent_dispatcher *dsp,
  */
 int minivent_dispatcher_get_timer_slack(const struct minivent_dispatcher *dsp,
 					uint64_t *slack_ns);
+
+/**
+ * @brief What dispatcher_for_each_event() reports about one registered
+ * event. Filled by the library; it may grow at the end, so never make
+ * one yourself.
+ */
+struct minivent_event_info {
+	/** The registered event. */
+	struct minivent_event *evt;
+	/** Its descriptor as registered, or -1 for a timer. */
+	int fd;
+	/**
+	 * The epoll mask the kernel has for it: 0 for a timer or an empty
+	 * mask, EPOLLONESHOT alone for a one-shot descriptor that has fired
+	 * and waits for event_modify().
+	 */
+	uint32_t events;
+	/**
+	 * When the timeout is due, as an absolute time on the dispatcher's
+	 * clock (dispatcher_get_clocksource()); {0, 0} if none is armed.
+	 */
+	struct timespec deadline;
+	/** The callback that would run. */
+	minivent_cb_fn callback;
+};
+
+/**
+ * @brief Function called by dispatcher_for_each_event() for each event.
+ * @return 0 to go on; any other value ends the walk and is returned.
+ */
+typedef int (*minivent_event_visit_fn)(const struct minivent_event_info *info,
+				       void *arg);
+
+/**
+ * @brief Call @p fn(info, @p arg) for every event registered with @p dsp,
+ * for debugging.
+ *
+ * The order is unspecified. @p fn may add, remove and change events (an
+ * event added meanwhile may or may not be visited; a removed one is not)
+ * and may call free_dispatcher(), which ends the walk. Nothing is kept up
+ * to date for this function, so a program that never calls it pays
+ * nothing; a walk costs O(number of registrations ever active at once).
+ * @return 0, the first non-zero value of @p fn, -EINVAL (NULL argument),
+ *         -EBUSY (free_dispatcher() was called on @p dsp in the running
+ *         callback), -ECHILD (in a forked child), or an error of
+ *         clock_gettime(2).
+ * @since 1.0
+ */
+int minivent_dispatcher_for_each_event(struct minivent_dispatcher *dsp,
+				       minivent_event_visit_fn fn, void *arg);
+
+/**
+ * @brief Print the registered events of @p dsp to @p out, one line each
+ * (address, descriptor and mask or "timer", deadline and how far away it
+ * is, callback), for debugging.
+ *
+ * The format is meant for people and may change. The library prints
+ * nothing unless asked to by this call.
+ * @return 0, -EINVAL (NULL argument), -EBUSY, -ECHILD (as for
+ *         dispatcher_for_each_event()), -EIO if @p out has its error
+ *         indicator set afterwards, or an error of clock_gettime(2).
+ * @since 1.0
+ */
+int minivent_dispatcher_dump_events(struct minivent_dispatcher *dsp,
+				    FILE *out);
 
 /**
  * @brief Cleanup callback for an event that does not own its memory:
@@ -560,6 +691,7 @@ enum {
 typedef minivent_cb_fn cb_fn;	/**< minivent_cb_fn */
 typedef minivent_cleanup_fn cleanup_fn;	/**< minivent_cleanup_fn */
 typedef minivent_timer_cb timer_cb;	/**< minivent_timer_cb */
+typedef minivent_event_visit_fn event_visit_fn; /**< minivent_event_visit_fn */
 
 #define new_dispatcher minivent_new_dispatcher	/**< minivent_new_dispatcher() */
 #define free_dispatcher minivent_free_dispatcher	/**< minivent_free_dispatcher() */
@@ -571,6 +703,9 @@ typedef minivent_timer_cb timer_cb;	/**< minivent_timer_cb */
 #define event_mod_timeout_periodic minivent_event_mod_timeout_periodic	/**< minivent_event_mod_timeout_periodic() */
 #define event_wait minivent_event_wait	/**< minivent_event_wait() */
 #define event_loop minivent_event_loop	/**< minivent_event_loop() */
+#define event_loop_exit minivent_event_loop_exit	/**< minivent_event_loop_exit() */
+#define dispatcher_for_each_event minivent_dispatcher_for_each_event	/**< minivent_dispatcher_for_each_event() */
+#define dispatcher_dump_events minivent_dispatcher_dump_events	/**< minivent_dispatcher_dump_events() */
 #define dispatcher_get_efd minivent_dispatcher_get_efd	/**< minivent_dispatcher_get_efd() */
 #define dispatcher_get_clocksource minivent_dispatcher_get_clocksource	/**< minivent_dispatcher_get_clocksource() */
 #define dispatcher_set_timer_slack minivent_dispatcher_set_timer_slack	/**< minivent_dispatcher_set_timer_slack() */
@@ -579,6 +714,7 @@ typedef minivent_timer_cb timer_cb;	/**< minivent_timer_cb */
 #define cleanup_event_on_heap minivent_cleanup_event_on_heap	/**< minivent_cleanup_event_on_heap() */
 #define reason_str minivent_reason_str	/**< minivent_reason_str[] */
 
+#define TMO_ASAP MINIVENT_TMO_ASAP	/**< #MINIVENT_TMO_ASAP */
 #define EVENT_W_TMO_ON_STACK MINIVENT_EVENT_W_TMO_ON_STACK	/**< MINIVENT_EVENT_W_TMO_ON_STACK() */
 #define EVENT_ON_STACK MINIVENT_EVENT_ON_STACK	/**< MINIVENT_EVENT_ON_STACK() */
 #define TIMER_EVENT_ON_STACK MINIVENT_TIMER_EVENT_ON_STACK	/**< MINIVENT_TIMER_EVENT_ON_STACK() */

@@ -268,8 +268,12 @@ static void op_remove(void)
 
 	TRACE("remove %d\n", i);
 	CHECK(event_remove(&F->ev[i]) == (F->m.ev[i].reg ? 0 : -EINVAL));
-	if (F->m.ev[i].reg)
-		model_unregister(&F->m, i);
+	if (!F->m.ev[i].reg)
+		return;
+	model_unregister(&F->m, i);
+	/* Its own callback removed it: the result will be ignored. */
+	if (i == F->m.current)
+		F->m.current_cleaned = true;
 }
 
 static void op_modify(void)
@@ -596,10 +600,11 @@ static int fuzz_callback(struct event *evt, uint32_t events)
 	}
 	/*
 	 * REMOVE and CLEANUP unregister the event if it is registered when
-	 * the callback returns; CLEANUP runs the cleanup. If cleanup_ or
-	 * free_dispatcher() ran this event's cleanup during the call, the
-	 * event may be gone (and a new one at its address), so the result
-	 * is ignored, even if the event was added again.
+	 * the callback returns; CLEANUP runs the cleanup. If the callback
+	 * removed its event, or cleanup_ or free_dispatcher() ran its
+	 * cleanup during the call, the event may be gone (and a new one at
+	 * its address), so the result is ignored, even if the event was
+	 * added again.
 	 */
 	if (m->current_cleaned) {
 		/* cleaned up once already */

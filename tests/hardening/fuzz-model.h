@@ -60,7 +60,8 @@ struct model {
 	enum m_phase phase;
 	bool timer_due;		/* timerfd was readable when the wait began */
 	int current;		/* event whose callback runs, or -1 */
-	bool current_cleaned;	/* cleanup_ or free_dispatcher() ran current's cleanup */
+	/* current was removed, or cleanup_/free_dispatcher() ran its cleanup */
+	bool current_cleaned;
 };
 
 void model_init(struct model *m);
