@@ -82,6 +82,7 @@ MV_EXPORT struct dispatcher *new_dispatcher(int clocksrc)
 	dsp->timerfd = -1;
 	dsp->clock = clocksrc;
 	dsp->armed = NO_DEADLINE;
+	dsp->slack_ns = DEFAULT_TIMER_SLACK_NS;
 	r = dispatcher_init(dsp, clocksrc);
 	if (r < 0) {
 		dispatcher_destroy(dsp);

@@ -10,7 +10,10 @@
  * late; when a deadline moves later or is cancelled, the timerfd is left
  * alone and at worst wakes the loop once for nothing, after which it is
  * programmed for the real first deadline. That keeps the common "activity
- * pushes the idle timeout back" pattern free of system calls.
+ * pushes the idle timeout back" pattern free of system calls. A wake-up
+ * runs every timeout that is due by the clock read after it (see
+ * timeout_expire()), so the rounding to the slack serves all of them with
+ * one wake-up, and none runs before its deadline.
  */
 #include "config.h"
 

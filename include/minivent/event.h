@@ -320,7 +320,8 @@ int dispatcher_get_clocksource(const struct dispatcher *dsp);
  * wake-up serves several of them.
  *
  * Timeouts never fire early. The timer is programmed to the first deadline
- * rounded up to a multiple of the slack. The default, 0, is exact.
+ * rounded up to a multiple of the slack, and each wake-up runs every
+ * timeout due by then. The default is 4 ms (4000000); 0 is exact.
  * @return 0, or -EINVAL (NULL, or a slack over one hour).
  * @since 1.0
  */
