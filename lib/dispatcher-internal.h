@@ -85,6 +85,11 @@ enum {
 	SLOT_PENDING = 1u << 1,
 };
 
+/*
+ * 48 bytes, three quarters of a cache line: one per registered event, so
+ * every field counts (issue 21). The arming order of the heap key is in
+ * the heap entry (heap_entry::seq), and a vacant slot has no deadline.
+ */
 struct slot {
 	struct event *evt;	/* NULL when free */
 	/*
@@ -94,14 +99,19 @@ struct slot {
 	 * compare checks both. See slot_token() and the accessors below.
 	 */
 	uint64_t token;
-	uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
+	union {
+		int64_t deadline;	/* the real deadline; may be later than the key */
+		uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
+	};
+	uint64_t modified_in;	/* wait during which the fd mask last changed */
 	int fd;			/* as registered; -1 for a timer */
 	uint32_t armed_events;	/* the kernel's mask | ARMED_ALWAYS; 0 if none */
 	uint32_t state;		/* SLOT_* bits */
-	int64_t deadline;	/* the real deadline; may be later than the key */
-	uint64_t deadline_seq;	/* arming order of deadline */
-	uint64_t key_seq;	/* arming order of the heap key, breaks ties */
-	uint64_t modified_in;	/* wait during which the fd mask last changed */
+	/*
+	 * Arming order of deadline, from dispatcher::arm_seq; the heap key
+	 * is stale while its heap_entry::seq differs.
+	 */
+	uint32_t deadline_seq;
 };
 
 /* dispatcher::state bits */
@@ -138,7 +148,7 @@ struct dispatcher {
 	int64_t armed;			/* deadline in the timerfd, or NO_DEADLINE */
 	int64_t slack_ns;
 	int64_t cutoff;			/* "now" of the running timeout pass */
-	uint64_t arm_seq;		/* counter behind slot::deadline_seq */
+	uint32_t arm_seq;		/* counter behind slot::deadline_seq */
 	/*
 	 * Slots whose relative timeout was set during the fd pass: their
 	 * deadlines start from one clock read when the pass is over (see

@@ -102,18 +102,16 @@ static int program_timer(struct dispatcher *dsp, int64_t when)
  * recorded in the slot (see arm()); the key stays behind as a lower bound
  * until the entry reaches the top and the timer fires for it.
  */
-static inline bool key_is_stale(const struct slot *s)
+static inline bool key_is_stale(const struct dispatcher *dsp,
+				const struct heap_entry *e)
 {
-	return s->key_seq != s->deadline_seq;
+	return e->seq != dsp->slots[e->slot].deadline_seq;
 }
 
 /* Give slot @idx its real deadline and arming order as heap key. */
 static void rekey(struct dispatcher *dsp, uint32_t idx)
 {
-	struct slot *s = &dsp->slots[idx];
-
-	s->key_seq = s->deadline_seq;
-	heap_update(&dsp->heap, dsp->slots, idx, s->deadline);
+	heap_update(&dsp->heap, dsp->slots, idx, dsp->slots[idx].deadline);
 }
 
 /* Bring the top of the heap up to date: stale keys must not decide. */
@@ -121,10 +119,21 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
 {
 	const struct heap_entry *top;
 
-	while ((top = heap_top(&dsp->heap)) &&
-	       key_is_stale(&dsp->slots[top->slot]))
+	while ((top = heap_top(&dsp->heap)) && key_is_stale(dsp, top))
 		rekey(dsp, top->slot);
 	return top;
+}
+
+/*
+ * The arming order of a deadline set now. The orders are 32 bits, to
+ * keep the slot small: once in two billion arms they are numbered again
+ * from 1, in heap order, which keeps every tie as it was.
+ */
+static inline uint32_t next_seq(struct dispatcher *dsp)
+{
+	if (__builtin_expect(dsp->arm_seq >= HEAP_SEQ_LIMIT, 0))
+		dsp->arm_seq = heap_renumber(&dsp->heap, dsp->slots);
+	return ++dsp->arm_seq;
 }
 
 /*
@@ -138,12 +147,14 @@ static inline __attribute__((always_inline)) bool
 push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 {
 	struct slot *s = &dsp->slots[idx];
+	uint32_t seq;
 
 	if (!heap_has(&dsp->heap, idx) ||
 	    deadline < heap_entry_of(&dsp->heap, idx)->deadline)
 		return false;
+	seq = next_seq(dsp);
 	s->deadline = deadline;
-	s->deadline_seq = ++dsp->arm_seq;
+	s->deadline_seq = seq;
 	return true;
 }
 
@@ -169,8 +180,8 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline)
 				return r;
 		}
 	}
+	s->deadline_seq = next_seq(dsp);
 	s->deadline = deadline;
-	s->deadline_seq = s->key_seq = ++dsp->arm_seq;
 	if (heap_has(&dsp->heap, idx))
 		heap_update(&dsp->heap, dsp->slots, idx, deadline);
 	else

@@ -201,6 +201,44 @@ static void test_default_slack_fires_all_due(void **state)
 	free_dispatcher(dsp);
 }
 
+/*
+ * Timeouts with the same deadline fire in the order they were set, also
+ * when the 32-bit arming orders are renumbered in between.
+ */
+static void test_equal_deadlines_across_renumber(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe timers[8];
+	struct timespec now;
+	int64_t when;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	when = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + 20000000;
+	dsp->arm_seq = HEAP_SEQ_LIMIT - 4;
+	for (int i = 0; i < 8; i++) {
+		probe_init(&timers[i], -1, 0);
+		timers[i].evt.flags = TMO_ABS;
+		/* Pushed back from further ahead: some stale keys to renumber. */
+		timers[i].evt.tmo = ns_to_ts(when - (i % 2) * 1000000);
+		assert_int_equal(event_add(dsp, &timers[i].evt), 0);
+	}
+	for (int i = 1; i < 8; i += 2) {
+		struct timespec t = ns_to_ts(when);
+
+		assert_int_equal(event_mod_timeout(&timers[i].evt, &t), 0);
+	}
+	assert_true(dsp->arm_seq < 100);
+	while (probe_log_len < 8)
+		wait_once(dsp);
+	/* The even ones were set first, then the odd ones moved to the same time. */
+	for (int i = 0; i < 4; i++) {
+		assert_ptr_equal(probe_log[i], &timers[2 * i]);
+		assert_ptr_equal(probe_log[4 + i], &timers[2 * i + 1]);
+	}
+	free_dispatcher(dsp);
+}
+
 static void test_cleanup_dispatcher(void **state)
 {
 	struct dispatcher *dsp = monotonic_dispatcher();
@@ -354,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_timer_slack),
 		cmocka_unit_test(test_timer_slack_batches_wakeups),
 		cmocka_unit_test(test_default_slack_fires_all_due),
+		cmocka_unit_test(test_equal_deadlines_across_renumber),
 		cmocka_unit_test(test_cleanup_dispatcher),
 		cmocka_unit_test(test_cleanup_reentrancy),
 		cmocka_unit_test(test_free_from_cleanup),
