@@ -129,10 +129,17 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
  * keep the slot small: once in two billion arms they are numbered again
  * from 1, in heap order, which keeps every tie as it was.
  */
+static __attribute__((cold, noinline)) uint32_t
+renumber_and_next_seq(struct dispatcher *dsp)
+{
+	dsp->arm_seq = heap_renumber(&dsp->heap, dsp->slots);
+	return ++dsp->arm_seq;
+}
+
 static inline uint32_t next_seq(struct dispatcher *dsp)
 {
 	if (__builtin_expect(dsp->arm_seq >= HEAP_SEQ_LIMIT, 0))
-		dsp->arm_seq = heap_renumber(&dsp->heap, dsp->slots);
+		return renumber_and_next_seq(dsp);
 	return ++dsp->arm_seq;
 }
 
