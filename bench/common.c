@@ -13,7 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -202,6 +204,221 @@ void timer_report(const struct timer_args *a, uint64_t add, uint64_t push,
 	       fired, a->rss_added > a->rss_before ?
 	       (double)(a->rss_added - a->rss_before) / a->n : 0.0,
 	       a->obj_size);
+}
+
+static const char fire_usage[] = "N";
+
+void fire_parse(int argc, char **argv, struct fire_args *a)
+{
+	uint64_t seed = 0x2545f4914f6cdd1dULL;
+
+	if (argc != 2)
+		usage(argv[0], fire_usage);
+	a->n = arg_long(argv[1], argv[0], fire_usage);
+	if (a->n < 1)
+		usage(argv[0], fire_usage);
+	/* 20 ms, plus 1 us per timer: no backend adds slower than that. */
+	a->lead_ns = 20000000ULL + (uint64_t)a->n * 1000ULL;
+	a->offset_ns = malloc(a->n * sizeof(*a->offset_ns));
+	if (!a->offset_ns)
+		die("malloc");
+	for (long i = 0; i < a->n; i++)
+		a->offset_ns[i] = rng_next(&seed) % (FIRE_WINDOW_MS * 1000000ULL);
+}
+
+void fire_report(const struct fire_args *a, uint64_t cpu, uint64_t fired,
+		 uint64_t wakeups)
+{
+	printf("fire n=%ld window_ms=%d fire_cpu=%.1f fired=%" PRIu64
+	       " wakeups=%" PRIu64 "\n", a->n, FIRE_WINDOW_MS,
+	       fired ? (double)cpu / fired : 0.0, fired, wakeups);
+}
+
+static const char idle_usage[] = "CONNS RATE SECONDS";
+
+/* Descriptors passed to the writing process per message (SCM_RIGHTS). */
+#define IDLE_FDS_PER_MSG 200
+
+/*
+ * The child: receive the client ends from the server, then write one byte
+ * to a random connection every 1/rate s, until the server is gone.
+ */
+static void __attribute__((noreturn)) idle_writer(int ctl, long conns,
+						  long rate)
+{
+	uint64_t seed = 0x853c49e6748fea9bULL, next;
+	int *ends = malloc(conns * sizeof(*ends));
+	long got = 0;
+
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (!ends)
+		die("malloc");
+	while (got < conns) {
+		char cbuf[CMSG_SPACE(IDLE_FDS_PER_MSG * sizeof(int))], b;
+		struct iovec iov = { .iov_base = &b, .iov_len = 1 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+				     .msg_control = cbuf,
+				     .msg_controllen = sizeof(cbuf) };
+		struct cmsghdr *cm;
+		size_t k;
+
+		if (recvmsg(ctl, &mh, 0) <= 0 || !(cm = CMSG_FIRSTHDR(&mh)))
+			die("recvmsg");
+		k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(ends + got, CMSG_DATA(cm), k * sizeof(int));
+		got += (long)k;
+	}
+	close(ctl);
+	next = now_ns();
+	for (;;) {
+		struct timespec ts;
+
+		next += 1000000000ULL / (uint64_t)rate;
+		ts.tv_sec = (time_t)(next / 1000000000ULL);
+		ts.tv_nsec = (long)(next % 1000000000ULL);
+		while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL))
+			;
+		if (write(ends[rng_next(&seed) % (uint64_t)conns], "x", 1) != 1)
+			_exit(0);
+	}
+}
+
+/* Send @count client ends to the writer and close them here. */
+static void idle_pass(int ctl, const int *ends, long count)
+{
+	char cbuf[CMSG_SPACE(IDLE_FDS_PER_MSG * sizeof(int))] = { 0 };
+	struct iovec iov = { .iov_base = "f", .iov_len = 1 };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf,
+			     .msg_controllen = CMSG_SPACE(count * sizeof(int)) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(count * sizeof(int));
+	memcpy(CMSG_DATA(cm), ends, count * sizeof(int));
+	if (sendmsg(ctl, &mh, 0) != 1)
+		die("sendmsg");
+	for (long i = 0; i < count; i++)
+		close(ends[i]);
+}
+
+void idle_setup(int argc, char **argv, struct idle_args *a)
+{
+	uint64_t seed = 0xda3e39cb94b95bdbULL;
+	int ctl[2], ends[IDLE_FDS_PER_MSG];
+	pid_t pid;
+
+	if (argc != 4)
+		usage(argv[0], idle_usage);
+	*a = (struct idle_args){ 0 };
+	a->conns = arg_long(argv[1], argv[0], idle_usage);
+	a->rate = arg_long(argv[2], argv[0], idle_usage);
+	a->secs = arg_long(argv[3], argv[0], idle_usage);
+	if (!a->conns || !a->rate || !a->secs)
+		usage(argv[0], idle_usage);
+	signal(SIGPIPE, SIG_IGN);
+	a->fds = malloc(a->conns * sizeof(*a->fds));
+	a->first_ms = malloc(a->conns * sizeof(*a->first_ms));
+	if (!a->fds || !a->first_ms)
+		die("malloc");
+	/*
+	 * The client ends go to the writer as they are made, so that the
+	 * server holds one descriptor per connection, as a real one does.
+	 */
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, ctl) < 0)
+		die("socketpair");
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(ctl[0]);
+		idle_writer(ctl[1], a->conns, a->rate);
+	}
+	close(ctl[1]);
+	a->child = pid;
+	for (long i = 0, k = 0; i < a->conns; i++) {
+		int sv[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			       0, sv) < 0)
+			die("socketpair");
+		a->fds[i] = sv[0];
+		ends[k++] = sv[1];
+		if (k == IDLE_FDS_PER_MSG || i == a->conns - 1) {
+			idle_pass(ctl[0], ends, k);
+			k = 0;
+		}
+		a->first_ms[i] = 1 + rng_next(&seed) % (IDLE_TIMEOUT_S * 1000);
+	}
+	close(ctl[0]);
+	a->rss_before = rss_bytes();
+}
+
+void idle_added(struct idle_args *a, size_t obj_size)
+{
+	a->rss_added = rss_bytes();
+	a->obj_size = obj_size;
+}
+
+void idle_read(struct idle_args *a, int fd)
+{
+	char buf[64];
+
+	if (read(fd, buf, sizeof(buf)) <= 0)
+		die("read");
+	a->reads++;
+}
+
+/*
+ * Tell "perf stat --control fifo:PATH -D -1", if it runs the program (see
+ * bench/run), to count from now on or to stop: the system calls of the
+ * measured window alone, without those of the set-up.
+ */
+static void perf_control(const char *cmd)
+{
+	const char *path = getenv("BENCH_PERF_CTL");
+	int fd;
+
+	if (!path || !*path)
+		return;
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0 || write(fd, cmd, strlen(cmd)) < 0)
+		die(path);
+	close(fd);
+}
+
+void idle_start(struct idle_args *a)
+{
+	perf_control("enable\n");
+	a->cpu0 = cpu_ns();
+	a->wall0 = now_ns();
+	a->reads0 = a->reads;
+	a->timeouts0 = a->timeouts;
+	a->wakeups0 = a->wakeups;
+	printf("measuring\n");
+	fflush(stdout);
+}
+
+void idle_report(struct idle_args *a)
+{
+	double s = (double)(now_ns() - a->wall0) / 1e9;
+
+	perf_control("disable\n");
+	kill(a->child, SIGKILL);
+	waitpid(a->child, NULL, 0);
+	printf("idle conns=%ld rate=%ld secs=%.2f cpu_us_per_s=%.1f "
+	       "wakeups_per_s=%.1f reads_per_s=%.1f timeouts_per_s=%.1f "
+	       "rss_kib=%" PRIu64 " bytes_per_conn=%.1f obj_bytes=%zu\n",
+	       a->conns, a->rate, s, (double)(cpu_ns() - a->cpu0) / 1e3 / s,
+	       (double)(a->wakeups - a->wakeups0) / s,
+	       (double)(a->reads - a->reads0) / s,
+	       (double)(a->timeouts - a->timeouts0) / s, rss_bytes() / 1024,
+	       a->rss_added > a->rss_before ?
+	       (double)(a->rss_added - a->rss_before) / a->conns : 0.0,
+	       a->obj_size);
+	fflush(stdout);
 }
 
 static const char echo_usage[] = "SOCKET-PATH CLIENTS";

@@ -114,6 +114,63 @@ void timer_added(struct timer_args *a, size_t obj_size);
 void timer_report(const struct timer_args *a, uint64_t add, uint64_t push,
 		  uint64_t cancel, uint64_t fire, uint64_t fired);
 
+/*
+ * The firing workload: N timers due over a FIRE_WINDOW_MS window that
+ * starts fire_lead_ns() after the add phase began, far enough for the adds
+ * to be over. Each backend adds them all and runs its loop until every
+ * one has fired; the figure is the CPU time of that run per fired timer,
+ * wake-ups included.
+ */
+#define FIRE_WINDOW_MS 10
+struct fire_args {
+	long n;
+	uint64_t lead_ns;	/* when the window opens, from the add phase */
+	uint32_t *offset_ns;	/* timer i is due offset_ns[i] after that */
+};
+void fire_parse(int argc, char **argv, struct fire_args *a);
+/* @wakeups: returns of the backend's wait (epoll_wait calls). */
+void fire_report(const struct fire_args *a, uint64_t cpu, uint64_t fired,
+		 uint64_t wakeups);
+
+/*
+ * The idle-connections server: CONNS socketpairs, whose server ends are
+ * watched by the backend with an IDLE_TIMEOUT_S idle timeout each; a child
+ * process holding the other ends writes one byte to a random connection
+ * RATE times a second, evenly spaced. A read pushes the idle timeout back;
+ * an expired one is re-armed for another IDLE_TIMEOUT_S (where a real
+ * server would send a keep-alive probe), so that the timer load stays the
+ * same: about CONNS / IDLE_TIMEOUT_S timeouts a second. The first
+ * deadlines are spread over the idle timeout, as after connections that
+ * arrived over time.
+ *
+ * After IDLE_WARMUP_S the server prints "measuring" and measures SECS
+ * seconds: its CPU time, wake-ups, reads and timeouts per second (bench/run
+ * counts the system calls of the same window from outside), and the
+ * resident memory the registrations took (the program's per-connection
+ * objects plus what the library keeps for each).
+ */
+#define IDLE_WARMUP_S 2
+struct idle_args {
+	long conns, rate, secs;
+	int *fds;		/* fds[i]: server end of connection i */
+	uint32_t *first_ms;	/* first idle deadline of connection i */
+	int child;		/* pid of the writing process */
+	uint64_t rss_before, rss_added;
+	size_t obj_size;
+	/* counters the backend bumps */
+	uint64_t reads, timeouts, wakeups;
+	/* at the start of the measured window */
+	uint64_t cpu0, reads0, timeouts0, wakeups0, wall0;
+};
+void idle_setup(int argc, char **argv, struct idle_args *a);
+/* Right after registering every connection. */
+void idle_added(struct idle_args *a, size_t obj_size);
+/* Read what a connection's writer sent; die on EOF. */
+void idle_read(struct idle_args *a, int fd);
+/* Start (at IDLE_WARMUP_S) and end (SECS later) of the measured window. */
+void idle_start(struct idle_args *a);
+void idle_report(struct idle_args *a);
+
 /* Arguments of an echo server: socket path, clients to wait for. */
 struct echo_args {
 	const char *path;

@@ -11,9 +11,10 @@ name(i) = system("head -n1 '" . datafile . "' | cut -d' ' -f" . (3 + 4 * (i - 1)
 # white (no yellow), told apart by the point shape as well.
 colour(n) = n eq "epoll" ? "#000000" : n eq "minivent" ? "#0072B2" : \
 	n eq "minivent-slack" ? "#56B4E9" : n eq "libev" ? "#D55E00" : \
+	n eq "libev-now" ? "#8B4513" : \
 	n eq "libevent" ? "#009E73" : n eq "libuv" ? "#CC79A7" : "#666666"
 point(n) = n eq "epoll" ? 7 : n eq "minivent" ? 5 : n eq "minivent-slack" ? 4 : \
-	n eq "libev" ? 9 : n eq "libevent" ? 11 : 13
+	n eq "libev" ? 9 : n eq "libev-now" ? 8 : n eq "libevent" ? 11 : 13
 array ops[4] = ["add", "push back", "cancel", "fire (CPU time per fired timer)"]
 # The x range is the data's (log scale would widen it to whole decades).
 stats datafile using 1 nooutput

@@ -54,6 +54,19 @@
 /* Record 0 is never handed out (see TIMER_TOKEN). */
 #define FIRST_SLOT 1
 
+/*
+ * The timer slack of a new dispatcher: 1 ms. A timerfd wake-up costs two
+ * system calls (the wait, and setting the timer again for the next
+ * deadline), so timeouts due close together, as with thousands of idle
+ * timeouts, should share one. 1 ms is the precision of the loops that
+ * sleep in epoll_wait()'s millisecond timeout (libev, libevent, libuv),
+ * and it keeps the callback delay of programs written for the original
+ * minivent, whose timers were exact, within what its own timing test
+ * accepts (1 ms on average). A larger slack serves more timeouts per
+ * wake-up; dispatcher_set_timer_slack() sets it, or 0 for exact timing.
+ */
+#define DEFAULT_TIMER_SLACK_NS (1LL * 1000000LL)
+
 /* Largest timer slack accepted: one hour. */
 #define MAX_TIMER_SLACK_NS (3600LL * 1000000000LL)
 
@@ -84,6 +97,11 @@ enum {
 	SLOT_WALL = 1u << 2,
 };
 
+/*
+ * 48 bytes, three quarters of a cache line: one per registered event, so
+ * every field counts (issue 21). The arming order of the heap key is in
+ * the heap entry (heap_entry::seq), and a vacant slot has no deadline.
+ */
 struct slot {
 	struct event *evt;	/* NULL when free */
 	/*
@@ -93,14 +111,10 @@ struct slot {
 	 * compare checks both. See slot_token() and the accessors below.
 	 */
 	uint64_t token;
-	uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
-	int fd;			/* as registered; -1 for a timer */
-	uint32_t armed_events;	/* the kernel's mask | ARMED_ALWAYS; 0 if none */
-	uint32_t state;		/* SLOT_* bits */
-	int64_t deadline;	/* the real deadline; may be later than the key */
-	uint64_t deadline_seq;	/* arming order of deadline, or of a
-				   deferred one: when it was set */
-	uint64_t key_seq;	/* arming order of the heap key, breaks ties */
+	union {
+		int64_t deadline;	/* the real deadline; may be later than the key */
+		uint32_t next_free;	/* when vacant: 1 + next free slot, 0 ends */
+	};
 	/*
 	 * The wait during which the fd mask last changed, or the slot was
 	 * taken, vacated, or its descriptor left the epoll set: a report of
@@ -108,6 +122,15 @@ struct slot {
 	 * the kernel still has it (see report_outlived()).
 	 */
 	uint64_t modified_in;
+	int fd;			/* as registered; -1 for a timer */
+	uint32_t armed_events;	/* the kernel's mask | ARMED_ALWAYS; 0 if none */
+	uint32_t state;		/* SLOT_* bits */
+	/*
+	 * Arming order of deadline, from dispatcher::arm_seq, or of a
+	 * deferred one: when it was set. The heap key is stale while its
+	 * heap_entry::seq differs.
+	 */
+	uint32_t deadline_seq;
 };
 
 /* dispatcher::state bits */
@@ -175,7 +198,7 @@ struct dispatcher {
 	int64_t armed;			/* deadline in the timerfd, or NO_DEADLINE */
 	int64_t slack_ns;
 	int64_t cutoff;			/* "now" of the running timeout pass */
-	uint64_t arm_seq;		/* counter behind slot::deadline_seq */
+	uint32_t arm_seq;		/* counter behind slot::deadline_seq */
 	/*
 	 * Slots whose relative timeout was set during the fd pass: their
 	 * deadlines start from one clock read when the pass is over (see

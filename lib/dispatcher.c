@@ -131,6 +131,7 @@ MV_EXPORT struct dispatcher *new_dispatcher(int clocksrc)
 	dsp->clock = clocksrc;
 	dsp->armed = NO_DEADLINE;
 	fork_guard_init(dsp);
+	dsp->slack_ns = DEFAULT_TIMER_SLACK_NS;
 	r = dispatcher_init(dsp, clocksrc);
 	if (r < 0) {
 		dispatcher_destroy(dsp);

@@ -30,9 +30,10 @@ static inline bool entry_before(const struct slot *slots,
 				const struct heap_entry *a,
 				const struct heap_entry *b)
 {
+	(void)slots;
 	if (a->deadline != b->deadline)
 		return a->deadline < b->deadline;
-	return slots[a->slot].key_seq < slots[b->slot].key_seq;
+	return a->seq < b->seq;
 }
 
 static inline void place(struct timeout_heap *heap, uint32_t i,
@@ -189,7 +190,8 @@ void heap_release(struct timeout_heap *heap)
 void heap_insert(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 		 int64_t deadline)
 {
-	struct heap_entry entry = { .deadline = deadline, .slot = idx };
+	struct heap_entry entry = { .deadline = deadline, .slot = idx,
+				    .seq = slots[idx].deadline_seq };
 
 	sift_up(heap, slots, heap->count++, entry);
 }
@@ -197,7 +199,8 @@ void heap_insert(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 void heap_update(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 		 int64_t deadline)
 {
-	struct heap_entry entry = { .deadline = deadline, .slot = idx };
+	struct heap_entry entry = { .deadline = deadline, .slot = idx,
+				    .seq = slots[idx].deadline_seq };
 
 	reposition(heap, slots, heap->pos[idx] - 1, entry);
 }
@@ -246,6 +249,76 @@ void heap_remove(struct timeout_heap *heap, struct slot *slots, uint32_t idx)
 	last = heap->entries[--heap->count];
 	if (i < heap->count)
 		reposition(heap, slots, i, last);
+}
+
+/* Binary max-heap sift for heapsort_entries(), by (deadline, seq). */
+static void sort_sift(struct heap_entry *e, uint32_t i, uint32_t n)
+{
+	struct heap_entry moving = e[i];
+
+	for (;;) {
+		uint32_t c = 2 * i + 1;
+
+		if (c >= n)
+			break;
+		if (c + 1 < n && entry_before(NULL, &e[c], &e[c + 1]))
+			c++;
+		if (!entry_before(NULL, &moving, &e[c]))
+			break;
+		e[i] = e[c];
+		i = c;
+	}
+	e[i] = moving;
+}
+
+/* In place, ascending: a sorted array is a heap too. */
+static void heapsort_entries(struct heap_entry *e, uint32_t n)
+{
+	for (uint32_t i = n / 2; i-- > 0;)
+		sort_sift(e, i, n);
+	while (n > 1) {
+		struct heap_entry top = e[0];
+
+		e[0] = e[--n];
+		e[n] = top;
+		sort_sift(e, 0, n);
+	}
+}
+
+uint32_t heap_renumber(struct timeout_heap *heap, struct slot *slots)
+{
+	struct heap_entry *e = heap->entries;
+
+	for (uint32_t i = 0; i < heap->count; i++) {
+		const struct slot *s = &slots[e[i].slot];
+
+		/*
+		 * A deadline waiting for its clock read holds a relative
+		 * timeout, no time: that key stays, and the slot is armed
+		 * with a new order at the end of its pass.
+		 */
+		if (e[i].seq != s->deadline_seq && !(s->state & SLOT_PENDING)) {
+			e[i].deadline = s->deadline;
+			e[i].seq = s->deadline_seq;
+		}
+	}
+	heapsort_entries(e, heap->count);
+	uint32_t next = heap->count;
+
+	for (uint32_t i = 0; i < heap->count; i++) {
+		struct slot *s = &slots[e[i].slot];
+
+		e[i].seq = i + 1;
+		heap->pos[e[i].slot] = i + 1;
+		/*
+		 * A pending slot's order is that of its push-back, set after
+		 * every key: a number past theirs keeps it last among equal
+		 * deadlines, and keeps its key stale (a lower bound, not its
+		 * deadline) until the end of the pass arms it.
+		 */
+		s->deadline_seq = (s->state & SLOT_PENDING) ? ++next : i + 1;
+	}
+	return next;
 }
 
 bool heap_is_consistent(const struct timeout_heap *heap,

@@ -4,8 +4,9 @@
 
 /*
  * A 4-ary min-heap of armed timeouts, ordered by deadline and, for equal
- * deadlines, by arming order (slot::key_seq), so that timeouts due at the
- * same instant fire first-armed first.
+ * deadlines, by arming order (heap_entry::seq, the slot's deadline_seq
+ * when the entry got its key), so that timeouts due at the same instant
+ * fire first-armed first.
  *
  * Entries name the dispatcher's slot of the registration, and the heap
  * records where each slot's entry is (timeout_heap::pos), which makes move
@@ -32,7 +33,20 @@ struct slot;
 struct heap_entry {
 	int64_t deadline;
 	uint32_t slot;		/* index into the slot table */
+	/*
+	 * Arming order, to break ties: 32 bits fill what was padding, and
+	 * heap_renumber() keeps them from wrapping.
+	 */
+	uint32_t seq;
 };
+
+/*
+ * Arming orders stay below this; dispatcher::arm_seq reaching it calls
+ * heap_renumber(). Below 2^31 so that tests can reach it by setting the
+ * counter, and far enough from 0 that it happens once per two billion
+ * arms.
+ */
+#define HEAP_SEQ_LIMIT 0x7fffffffu
 
 struct timeout_heap {
 	/*
@@ -58,16 +72,30 @@ struct timeout_heap {
 int heap_reserve(struct timeout_heap *heap, uint32_t capacity);
 void heap_release(struct timeout_heap *heap);
 
-/* Insert slot @idx (not in the heap) with key @deadline. Capacity must suffice. */
+/*
+ * Insert slot @idx (not in the heap) with key @deadline and arming order
+ * slots[@idx].deadline_seq. Capacity must suffice.
+ */
 void heap_insert(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 		 int64_t deadline);
-/* Change the key of slot @idx, which is in the heap. */
+/* Change the key of slot @idx, which is in the heap, as heap_insert(). */
 void heap_update(struct timeout_heap *heap, struct slot *slots, uint32_t idx,
 		 int64_t deadline);
 /* Take the top out; the heap must not be empty. */
 void heap_pop(struct timeout_heap *heap, struct slot *slots);
 /* Take slot @idx out of the heap; a no-op if it is not in it. */
 void heap_remove(struct timeout_heap *heap, struct slot *slots, uint32_t idx);
+
+/*
+ * Give every entry its slot's real deadline and arming order (the keys of
+ * deadlines pushed back lazily are behind) unless the slot waits for a
+ * clock read (SLOT_PENDING), sort the heap, and number the
+ * arming orders 1 .. count in that order, in the entries and the slots;
+ * a slot that waits for a clock read gets a number past count instead.
+ * Returns the last number given, where the arming counter goes on from.
+ * O(n log n), no allocation.
+ */
+uint32_t heap_renumber(struct timeout_heap *heap, struct slot *slots);
 
 /* Is slot @idx in the heap? */
 static inline bool heap_has(const struct timeout_heap *heap, uint32_t idx)

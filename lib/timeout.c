@@ -18,7 +18,10 @@
  * timerfd still runs on the wall clock, with TFD_TIMER_CANCEL_ON_SET: the
  * kernel then reports every setting of the clock on the same descriptor,
  * and the TMO_ABS deadlines are moved with the clock (see
- * timeout_wall_resync()).
+ * timeout_wall_resync()). A wake-up runs every timeout that is due by the
+ * clock read after it (see timeout_expire()), so the rounding to the
+ * slack serves all of them with one wake-up, and none runs before its
+ * deadline.
  */
 #include "config.h"
 
@@ -292,18 +295,16 @@ int timeout_init_clock(struct dispatcher *dsp)
  * recorded in the slot (see arm()); the key stays behind as a lower bound
  * until the entry reaches the top and the timer fires for it.
  */
-static inline bool key_is_stale(const struct slot *s)
+static inline bool key_is_stale(const struct dispatcher *dsp,
+				const struct heap_entry *e)
 {
-	return s->key_seq != s->deadline_seq;
+	return e->seq != dsp->slots[e->slot].deadline_seq;
 }
 
 /* Give slot @idx its real deadline and arming order as heap key. */
 static void rekey(struct dispatcher *dsp, uint32_t idx)
 {
-	struct slot *s = &dsp->slots[idx];
-
-	s->key_seq = s->deadline_seq;
-	heap_update(&dsp->heap, dsp->slots, idx, s->deadline);
+	heap_update(&dsp->heap, dsp->slots, idx, dsp->slots[idx].deadline);
 }
 
 /* Bring the top of the heap up to date: stale keys must not decide. */
@@ -311,10 +312,28 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
 {
 	const struct heap_entry *top;
 
-	while ((top = heap_top(&dsp->heap)) &&
-	       key_is_stale(&dsp->slots[top->slot]))
+	while ((top = heap_top(&dsp->heap)) && key_is_stale(dsp, top))
 		rekey(dsp, top->slot);
 	return top;
+}
+
+/*
+ * The arming order of a deadline set now. The orders are 32 bits, to
+ * keep the slot small: once in two billion arms they are numbered again
+ * from 1, in heap order, which keeps every tie as it was.
+ */
+static __attribute__((cold, noinline)) uint32_t
+renumber_and_next_seq(struct dispatcher *dsp)
+{
+	dsp->arm_seq = heap_renumber(&dsp->heap, dsp->slots);
+	return ++dsp->arm_seq;
+}
+
+static inline uint32_t next_seq(struct dispatcher *dsp)
+{
+	if (__builtin_expect(dsp->arm_seq >= HEAP_SEQ_LIMIT, 0))
+		return renumber_and_next_seq(dsp);
+	return ++dsp->arm_seq;
 }
 
 /*
@@ -322,10 +341,10 @@ static const struct heap_entry *fresh_top(struct dispatcher *dsp)
  * @seq, taken when a deferred push-back was set (see defer_relative()).
  * Callers that set now pass a constant 0, which the compiler folds.
  */
-static inline __attribute__((always_inline)) uint64_t
-arming_order(struct dispatcher *dsp, uint64_t seq)
+static inline __attribute__((always_inline)) uint32_t
+arming_order(struct dispatcher *dsp, uint32_t seq)
 {
-	return seq ? seq : ++dsp->arm_seq;
+	return seq ? seq : next_seq(dsp);
 }
 
 /*
@@ -338,7 +357,7 @@ arming_order(struct dispatcher *dsp, uint64_t seq)
  */
 static inline __attribute__((always_inline)) bool
 push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline,
-		 uint64_t seq)
+		 uint32_t seq)
 {
 	struct slot *s = &dsp->slots[idx];
 
@@ -357,7 +376,7 @@ push_back_lazily(struct dispatcher *dsp, uint32_t idx, int64_t deadline,
  * DSP_TIMER_LATER). @seq: see arming_order().
  */
 static inline __attribute__((always_inline)) int
-arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline, uint64_t seq)
+arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline, uint32_t seq)
 {
 	struct slot *s = &dsp->slots[idx];
 
@@ -373,8 +392,8 @@ arm(struct dispatcher *dsp, uint32_t idx, int64_t deadline, uint64_t seq)
 				return r;
 		}
 	}
+	s->deadline_seq = arming_order(dsp, seq);
 	s->deadline = deadline;
-	s->deadline_seq = s->key_seq = arming_order(dsp, seq);
 	if (heap_has(&dsp->heap, idx))
 		heap_update(&dsp->heap, dsp->slots, idx, deadline);
 	else
@@ -428,7 +447,7 @@ defer_relative(struct dispatcher *dsp, uint32_t idx, const struct timespec *tmo)
 	 * the last setting counts. No pass looks at the (then stale) key
 	 * until the deadline is resolved (see timeout_expire()).
 	 */
-	s->deadline_seq = ++dsp->arm_seq;
+	s->deadline_seq = next_seq(dsp);
 	return true;
 }
 

@@ -478,7 +478,8 @@ int minivent_dispatcher_get_clocksource(const struct minivent_dispatcher *dsp);
  * wake-up serves several of them.
  *
  * Timeouts never fire early. The timer is programmed to the first deadline
- * rounded up to a multiple of the slack. The default, 0, is exact.
+ * rounded up to a multiple of the slack, and each wake-up runs every
+ * timeout due by then. The default is 1 ms (1000000); 0 is exact.
  * @return 0, -EINVAL (NULL, or a slack over one hour), or -ECHILD (in a
  *         forked child).
  * @since 1.0

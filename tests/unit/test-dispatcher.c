@@ -91,11 +91,12 @@ static void test_timer_slack(void **state)
 	struct dispatcher *dsp = monotonic_dispatcher();
 	uint64_t slack = 99;
 
-	assert_int_equal(dispatcher_get_timer_slack(dsp, &slack), 0);
-	assert_int_equal(slack, 0);
-	assert_int_equal(dispatcher_set_timer_slack(dsp, 1000000), 0);
+	/* The documented default: 1 ms. */
 	assert_int_equal(dispatcher_get_timer_slack(dsp, &slack), 0);
 	assert_int_equal(slack, 1000000);
+	assert_int_equal(dispatcher_set_timer_slack(dsp, 2000000), 0);
+	assert_int_equal(dispatcher_get_timer_slack(dsp, &slack), 0);
+	assert_int_equal(slack, 2000000);
 	assert_int_equal(dispatcher_set_timer_slack(dsp, 3600ULL * 1000000000ULL), 0);
 	assert_int_equal(dispatcher_set_timer_slack(dsp, 3600ULL * 1000000000ULL + 1),
 			 -EINVAL);
@@ -136,6 +137,104 @@ static void test_timer_slack_batches_wakeups(void **state)
 		assert_ptr_equal(probe_log[i], &timers[i]);
 		/* Late by up to the slack, never early. */
 		assert_true(ts_not_before(&timers[i].fired, &timers[i].evt.tmo));
+	}
+	free_dispatcher(dsp);
+}
+
+static struct timespec ns_to_ts(int64_t ns)
+{
+	return (struct timespec){ ns / 1000000000, ns % 1000000000 };
+}
+
+/*
+ * With the default slack, timeouts due within one multiple of it share a
+ * wake-up, and each wake-up runs every timeout due by then, none before
+ * its deadline. The timer is set once when they are added and once per
+ * wake-up: for the next multiple while timeouts are left, and to disarm
+ * it after the last one (which also stops it from being readable).
+ */
+static void test_default_slack_fires_all_due(void **state)
+{
+	const int64_t slack = DEFAULT_TIMER_SLACK_NS;
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe timers[10];
+	struct timespec now;
+	int64_t cell;
+	int waits = 0;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	/* A multiple of the slack 100 ms ahead: time enough to add them all. */
+	cell = ((int64_t)now.tv_sec * 1000000000 + now.tv_nsec + 100000000) /
+	       slack * slack;
+	wrap_reset();
+	for (int i = 0; i < 10; i++) {
+		/* Five in one multiple of the slack, five two multiples later. */
+		int64_t when = cell + (i < 5 ? 1 : 2 * slack + 1) +
+			       (i % 5) * (slack / 8);
+
+		probe_init(&timers[i], -1, 0);
+		timers[i].evt.flags = TMO_ABS;
+		timers[i].evt.tmo = ns_to_ts(when);
+		assert_int_equal(event_add(dsp, &timers[i].evt), 0);
+	}
+	assert_int_equal(wrap_calls(WRAP_TIMERFD_SETTIME), 1);
+	while (probe_log_len < 10 && waits < 10) {
+		wait_once(dsp);
+		/*
+		 * The timer was set for the end of the first multiple, so the
+		 * first wake-up came no earlier: all five of it were due then,
+		 * and all of them ran in it.
+		 */
+		if (waits++ == 0)
+			for (int i = 0; i < 5; i++)
+				assert_int_equal(timers[i].timeouts, 1);
+	}
+	/* Two wake-ups, or one if the loop ran late enough for both groups. */
+	assert_true(waits == 1 || waits == 2);
+	assert_int_equal(wrap_calls(WRAP_TIMERFD_SETTIME), 1 + waits);
+	for (int i = 0; i < 10; i++) {
+		assert_int_equal(timers[i].timeouts, 1);
+		assert_ptr_equal(probe_log[i], &timers[i]);
+		assert_true(ts_not_before(&timers[i].fired, &timers[i].evt.tmo));
+	}
+	free_dispatcher(dsp);
+}
+
+/*
+ * Timeouts with the same deadline fire in the order they were set, also
+ * when the 32-bit arming orders are renumbered in between.
+ */
+static void test_equal_deadlines_across_renumber(void **state)
+{
+	struct dispatcher *dsp = monotonic_dispatcher();
+	struct probe timers[8];
+	struct timespec now;
+	int64_t when;
+
+	(void)state;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	when = (int64_t)now.tv_sec * 1000000000 + now.tv_nsec + 20000000;
+	dsp->arm_seq = HEAP_SEQ_LIMIT - 4;
+	for (int i = 0; i < 8; i++) {
+		probe_init(&timers[i], -1, 0);
+		timers[i].evt.flags = TMO_ABS;
+		/* Pushed back from further ahead: some stale keys to renumber. */
+		timers[i].evt.tmo = ns_to_ts(when - (i % 2) * 1000000);
+		assert_int_equal(event_add(dsp, &timers[i].evt), 0);
+	}
+	for (int i = 1; i < 8; i += 2) {
+		struct timespec t = ns_to_ts(when);
+
+		assert_int_equal(event_mod_timeout(&timers[i].evt, &t), 0);
+	}
+	assert_true(dsp->arm_seq < 100);
+	while (probe_log_len < 8)
+		wait_once(dsp);
+	/* The even ones were set first, then the odd ones moved to the same time. */
+	for (int i = 0; i < 4; i++) {
+		assert_ptr_equal(probe_log[i], &timers[2 * i]);
+		assert_ptr_equal(probe_log[4 + i], &timers[2 * i + 1]);
 	}
 	free_dispatcher(dsp);
 }
@@ -292,6 +391,8 @@ int main(void)
 		cmocka_unit_test(test_null_arguments),
 		cmocka_unit_test(test_timer_slack),
 		cmocka_unit_test(test_timer_slack_batches_wakeups),
+		cmocka_unit_test(test_default_slack_fires_all_due),
+		cmocka_unit_test(test_equal_deadlines_across_renumber),
 		cmocka_unit_test(test_cleanup_dispatcher),
 		cmocka_unit_test(test_cleanup_reentrancy),
 		cmocka_unit_test(test_free_from_cleanup),

@@ -24,7 +24,7 @@ struct model {
 
 static void model_arm(struct timeout_heap *h, struct model *m, int i, int64_t d)
 {
-	m->slots[i].key_seq = ++m->seq;
+	m->slots[i].deadline_seq = (uint32_t)++m->seq;
 	if (m->deadline[i] >= 0)
 		heap_update(h, m->slots, i, d);
 	else
@@ -42,7 +42,7 @@ static int model_min(const struct model *m)
 			continue;
 		if (best < 0 || m->deadline[i] < m->deadline[best] ||
 		    (m->deadline[i] == m->deadline[best] &&
-		     m->slots[i].key_seq < m->slots[best].key_seq))
+		     m->slots[i].deadline_seq < m->slots[best].deadline_seq))
 			best = i;
 	}
 	return best;
@@ -153,7 +153,7 @@ static void test_heap_grows_aligned(void **state)
 		assert_true(heap.skew < 64);
 		assert_true(heap_is_consistent(&heap, s));
 		for (; n < cap; n++) {
-			s[n].key_seq = n + 1;
+			s[n].deadline_seq = n + 1;
 			heap_insert(&heap, s, n, (int64_t)(n * 7919 % 1009));
 		}
 	}
@@ -171,12 +171,69 @@ static void test_heap_grows_aligned(void **state)
 	free(s);
 }
 
+/*
+ * Renumbering the arming orders keeps the order of every tie, gives stale
+ * keys their slot's deadline (but not a slot waiting for a clock read),
+ * and leaves a consistent heap numbered 1 .. count.
+ */
+static void test_heap_renumber(void **state)
+{
+	struct timeout_heap heap = { 0 };
+	struct slot s[64] = { 0 };
+	uint32_t seq = HEAP_SEQ_LIMIT - 200, n;
+	int64_t last = -1;
+	uint32_t last_slot = 0;
+
+	assert_int_equal(heap_reserve(&heap, 64), 0);
+	for (uint32_t i = 0; i < 64; i++) {
+		s[i].deadline = (int64_t)(i % 4) * 10;	/* 16 ties each */
+		s[i].deadline_seq = seq += 3;
+		heap_insert(&heap, s, i, s[i].deadline);
+	}
+	/* Slot 5 pushed back lazily; slot 9 likewise, then made pending. */
+	s[5].deadline = 35;
+	s[5].deadline_seq = ++seq;
+	s[9].deadline_seq = ++seq;
+	s[9].deadline = 1000000;	/* a relative timeout, not a time */
+	s[9].state = SLOT_PENDING;
+	n = heap_renumber(&heap, s);
+	/* The pending slot is numbered past the 64 entries. */
+	assert_int_equal(n, 65);
+	assert_true(heap_is_consistent(&heap, s));
+	assert_int_equal(heap_entry_of(&heap, 5)->deadline, 35);
+	assert_int_equal(heap_entry_of(&heap, 9)->deadline, 10);
+	for (uint32_t i = 0; i < 64; i++) {
+		assert_int_equal(heap.entries[i].seq, i + 1);
+		if (heap.entries[i].slot != 9)
+			assert_int_equal(s[heap.entries[i].slot].deadline_seq, i + 1);
+	}
+	/*
+	 * Its key (10) is a lower bound, not its deadline: it must stay
+	 * stale, or arming the pushed-back deadline at the end of the pass
+	 * would keep the key and fire the timeout early.
+	 */
+	assert_int_equal(s[9].deadline_seq, 65);
+	assert_int_not_equal(heap_entry_of(&heap, 9)->seq, s[9].deadline_seq);
+	/* Ties come out in the order they were armed: by slot index here. */
+	while (heap_top(&heap)) {
+		const struct heap_entry *top = heap_top(&heap);
+
+		if (top->deadline == last)
+			assert_true(top->slot > last_slot);
+		last = top->deadline;
+		last_slot = top->slot;
+		heap_pop(&heap, s);
+	}
+	heap_release(&heap);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_heap_random),
 		cmocka_unit_test(test_heap_remove_absent_and_reserve),
 		cmocka_unit_test(test_heap_grows_aligned),
+		cmocka_unit_test(test_heap_renumber),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
