@@ -720,6 +720,28 @@ push_relative(struct event *evt, const struct timespec *tmo)
 }
 
 /*
+ * The slot of registered @evt, for a call that gives it the timeout @tmo,
+ * or a negative errno: -EINVAL (a NULL argument, unknown flags, an invalid
+ * @tmo), -ENOENT (not registered with evt->dsp). The checks both
+ * event_mod_timeout() and event_mod_timeout_periodic() make, in the order
+ * their errors are documented.
+ */
+static inline __attribute__((always_inline)) int64_t
+timeout_slot(struct event *evt, const struct timespec *tmo)
+{
+	int64_t idx;
+
+	if (!evt || !tmo || !evt->dsp || (evt->flags & ~TMO_ABS))
+		return -EINVAL;
+	idx = slot_of(evt->dsp, evt);
+	if (idx < 0)
+		return -ENOENT;
+	if (!timespec_valid(tmo))
+		return -EINVAL;
+	return idx;
+}
+
+/*
  * The hot path of a busy server: a callback pushes an idle timeout back.
  * Inside a batch it makes no call, so that it needs no registers saved;
  * outside one, push_relative() reads the clock. Everything else goes to
@@ -728,16 +750,11 @@ push_relative(struct event *evt, const struct timespec *tmo)
 MV_EXPORT int event_mod_timeout(struct event *evt, const struct timespec *tmo)
 {
 	struct dispatcher *dsp;
-	int64_t idx;
+	int64_t idx = timeout_slot(evt, tmo);
 
-	if (!evt || !tmo || !evt->dsp || (evt->flags & ~TMO_ABS))
-		return -EINVAL;
-	dsp = evt->dsp;
-	idx = slot_of(dsp, evt);
 	if (idx < 0)
-		return -ENOENT;
-	if (!timespec_valid(tmo))
-		return -EINVAL;
+		return (int)idx;
+	dsp = evt->dsp;
 	if (!(evt->flags & TMO_ABS) && !timespec_is_zero(tmo)) {
 		/*
 		 * Deferring touches only memory: a child that a callback of
@@ -772,14 +789,12 @@ MV_EXPORT int event_mod_timeout_periodic(struct event *evt,
 	int64_t idx, now, step, next;
 	int r;
 
-	if (!evt || !period || !evt->dsp || (evt->flags & ~TMO_ABS))
+	idx = timeout_slot(evt, period);
+	if (idx < 0)
+		return (int)idx;
+	if (timespec_is_zero(period))
 		return -EINVAL;
 	dsp = evt->dsp;
-	idx = slot_of(dsp, evt);
-	if (idx < 0)
-		return -ENOENT;
-	if (!timespec_valid(period) || timespec_is_zero(period))
-		return -EINVAL;
 	if (dispatcher_foreign(dsp))
 		return -ECHILD;
 	step = timespec_to_ns(period);
